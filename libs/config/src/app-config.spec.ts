@@ -1,0 +1,52 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, loadConfig } from './app-config.js';
+
+describe('loadConfig', () => {
+  it('uses the contract defaults when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config.DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/rempart');
+    expect(config.REDIS_URL).toBe('redis://127.0.0.1:6379');
+    expect(config.API_PORT).toBe(3000);
+    expect(config.MDM_PORT).toBe(3001);
+    expect(config.MDM_PUBLIC_URL).toBe('http://127.0.0.1:3001');
+    expect(config.APNS_URL).toBe('https://api.push.apple.com');
+    expect(config.AMAPI_ROOT_URL).toBe('https://androidmanagement.googleapis.com/');
+    expect(config.MDM_SIGN_INSTALLED_PROFILES).toBe(true);
+    expect(config.masterKeyIsDevelopmentDefault).toBe(true);
+  });
+
+  it('parses numbers and booleans from strings', () => {
+    const config = loadConfig({ API_PORT: '8080', MDM_SIGN_INSTALLED_PROFILES: 'false' });
+    expect(config.API_PORT).toBe(8080);
+    expect(config.MDM_SIGN_INSTALLED_PROFILES).toBe(false);
+  });
+
+  it.each([
+    ['API_PORT', 'eighty', /API_PORT must be an integer/],
+    ['MDM_PORT', '70000', /MDM_PORT must be an integer/],
+    ['DATABASE_URL', 'mysql://x', /DATABASE_URL must be a postgres/],
+    ['REDIS_URL', 'localhost:6379', /REDIS_URL must be a redis/],
+    ['MDM_SIGN_INSTALLED_PROFILES', 'maybe', /MDM_SIGN_INSTALLED_PROFILES must be true or false/],
+    ['REMPART_MASTER_KEY', 'short', /REMPART_MASTER_KEY must be at least 32/],
+  ])('refuses a bad %s with one line naming it', (name, value, message) => {
+    let error: unknown;
+    try {
+      loadConfig({ [name]: value });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).not.toContain('\n');
+  });
+
+  it('never echoes the master key in an error', () => {
+    expect(() => loadConfig({ REMPART_MASTER_KEY: 'secret' })).toThrow(/^((?!secret).)*$/);
+  });
+
+  it('requires REMPART_MASTER_KEY in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/REMPART_MASTER_KEY is required/);
+    const config = loadConfig({ NODE_ENV: 'production', REMPART_MASTER_KEY: 'k'.repeat(32) });
+    expect(config.masterKeyIsDevelopmentDefault).toBe(false);
+  });
+});

@@ -1,0 +1,3 @@
+export { loadConfig, ConfigError, EnvironmentVariables } from './app-config.js';
+export type { AppConfig } from './app-config.js';
+export { ConfigModule, APP_CONFIG } from './config.module.js';
