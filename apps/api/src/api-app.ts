@@ -1,0 +1,16 @@
+import type { INestApplication } from '@nestjs/common';
+import type { AppConfig } from '#libs/config';
+import { createHttpApp, createLogger, jsonBody } from '#libs/platform';
+import { ApiModule } from './api.module.js';
+
+export async function createApiApp(config: AppConfig): Promise<INestApplication> {
+  return createHttpApp(ApiModule.forRoot(config), {
+    logger: createLogger('api', config.LOG_LEVEL),
+    bodyParsers: [jsonBody(config.API_BODY_LIMIT_BYTES)],
+    openApi: {
+      title: 'Rempart API',
+      description: 'Banned and approved app lists, device groups, policies, enrollments, rollouts, compliance, audit.',
+      version: '1',
+    },
+  });
+}

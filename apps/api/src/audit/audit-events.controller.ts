@@ -1,0 +1,80 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsDate, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { AuditService } from '#libs/audit';
+import { CurrentPrincipal, type Principal } from '#libs/auth';
+import type { AuditEventEntity } from '#libs/persistence';
+
+export class AuditEventsQuery {
+  @ApiPropertyOptional({ description: 'officer e-mail or id' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(254)
+  actor?: string;
+
+  @ApiPropertyOptional({ example: 'group.create' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  action?: string;
+
+  @ApiPropertyOptional({ description: 'ISO-8601; events at or after' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'from must be an ISO-8601 date' })
+  from?: Date;
+
+  @ApiPropertyOptional({ description: 'ISO-8601; events before' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'to must be an ISO-8601 date' })
+  to?: Date;
+
+  @ApiPropertyOptional({ description: 'the nextCursor of the previous page' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  cursor?: number;
+
+  @ApiPropertyOptional({ default: 50, maximum: 500 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+}
+
+const eventView = (e: AuditEventEntity) => ({
+  seq: e.seq,
+  occurredAt: e.occurredAt,
+  actor: { id: e.actorId, label: e.actorLabel },
+  action: e.action,
+  target: { type: e.targetType, id: e.targetId },
+  before: e.before,
+  after: e.after,
+  requestId: e.requestId,
+  hash: e.hash,
+});
+
+@ApiTags('audit')
+@ApiBearerAuth()
+@Controller('v1/audit-events')
+export class AuditEventsController {
+  constructor(private readonly audit: AuditService) {}
+
+  @Get()
+  async list(@CurrentPrincipal() principal: Principal, @Query() query: AuditEventsQuery) {
+    const page = await this.audit.list(principal.tenantId, {
+      actor: query.actor,
+      action: query.action,
+      from: query.from,
+      to: query.to,
+      before: query.cursor,
+      limit: query.limit ?? 50,
+    });
+    return { items: page.items.map(eventView), nextCursor: page.nextCursor };
+  }
+}

@@ -1,0 +1,43 @@
+import { Body, Controller, Get, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import type { Actor } from '#libs/audit';
+import { CurrentActor, CurrentPrincipal, SLUG_PATTERN, type Principal } from '#libs/auth';
+import { GroupsService } from '#libs/fleet';
+import type { DeviceGroupEntity } from '#libs/persistence';
+
+export class CreateGroupDto {
+  @ApiProperty({ example: 'ministere-interieur' })
+  @Matches(SLUG_PATTERN, { message: 'slug must be lower-case letters, digits and dashes (at most 64)' })
+  slug!: string;
+
+  @ApiProperty({ example: 'Ministère de l’Intérieur' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  name!: string;
+}
+
+const groupView = (g: DeviceGroupEntity) => ({ slug: g.slug, name: g.name, createdAt: g.createdAt });
+
+@ApiTags('groups')
+@ApiBearerAuth()
+@Controller('v1/groups')
+export class GroupsController {
+  constructor(private readonly groups: GroupsService) {}
+
+  @Post()
+  async create(@CurrentActor() actor: Actor, @Body() body: CreateGroupDto) {
+    return groupView(await this.groups.create(actor, body.slug, body.name));
+  }
+
+  @Get()
+  async list(@CurrentPrincipal() principal: Principal) {
+    return (await this.groups.list(principal.tenantId)).map(groupView);
+  }
+
+  @Get(':slug')
+  async get(@CurrentPrincipal() principal: Principal, @Param('slug') slug: string) {
+    return groupView(await this.groups.getBySlug(principal.tenantId, slug));
+  }
+}

@@ -1,0 +1,47 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsEmail, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { OFFICER_ROLES, type ApiTokenEntity, type OfficerEntity, type OfficerRole } from '#libs/persistence';
+
+export class CreateOfficerDto {
+  @ApiProperty({ example: 'rssi@interieur.gouv.fr' })
+  @IsEmail({}, { message: 'email must be an e-mail address' })
+  @MaxLength(254)
+  email!: string;
+
+  @ApiProperty({ enum: OFFICER_ROLES })
+  @IsIn(OFFICER_ROLES, { message: `role must be one of ${OFFICER_ROLES.join(', ')}` })
+  role!: OfficerRole;
+}
+
+export class CreateTokenDto {
+  @ApiPropertyOptional({ example: 'ci-script' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  label?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 3650, description: 'defaults to TOKEN_TTL_DAYS' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  expiresInDays?: number;
+}
+
+export const officerView = (o: OfficerEntity) => ({
+  id: o.id,
+  email: o.email,
+  role: o.role,
+  createdAt: o.createdAt,
+  disabledAt: o.disabledAt,
+});
+
+export const tokenView = (t: ApiTokenEntity) => ({
+  id: t.id,
+  officerId: t.officerId,
+  label: t.label,
+  createdAt: t.createdAt,
+  expiresAt: t.expiresAt,
+  revokedAt: t.revokedAt,
+  lastUsedAt: t.lastUsedAt,
+});

@@ -1,0 +1,10 @@
+export { AuthModule } from './auth.module.js';
+export { AuthGuard } from './auth.guard.js';
+export { AuthException } from './auth.exception.js';
+export { OfficersService } from './officers.service.js';
+export type { IssuedToken } from './officers.service.js';
+export { TenantsService, SLUG_PATTERN } from './tenants.service.js';
+export { TokenAuthenticator } from './token-authenticator.js';
+export { CurrentActor, CurrentPrincipal, RequireRole } from './principal.js';
+export type { Principal } from './principal.js';
+export { roleSatisfies, defaultRequiredRole } from './roles.js';

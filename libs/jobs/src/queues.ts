@@ -1,0 +1,44 @@
+import type { JobsOptions } from 'bullmq';
+
+/**
+ * Queue names are stored in Redis keys: DO NOT CHANGE A VALUE, or jobs already queued under the
+ * old name stall. Add new names instead.
+ */
+export enum QueueName {
+  Maintenance = 'maintenance',
+}
+
+export enum JobName {
+  /** Re-verifies every tenant's audit hash chain and reports the first broken link. */
+  AuditChainVerify = 'audit.chain-verify',
+}
+
+/** Every job with its payload. Payloads carry ids only: handlers re-read the database. */
+export type JobItem = { name: JobName.AuditChainVerify; data: { tenantId?: string } };
+
+export type JobOf<N extends JobName> = Extract<JobItem, { name: N }>['data'];
+
+export const JOB_QUEUE: Record<JobName, QueueName> = {
+  [JobName.AuditChainVerify]: QueueName.Maintenance,
+};
+
+const DEFAULTS: JobsOptions = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 5_000 },
+  removeOnComplete: 1000,
+  removeOnFail: 5000,
+};
+
+/** All job options (retries, dedupe ids) in one place. */
+export function jobOptions(item: JobItem): JobsOptions {
+  switch (item.name) {
+    case JobName.AuditChainVerify:
+      // One verification per tenant at a time: a second request while one waits is a no-op.
+      return { ...DEFAULTS, attempts: 1, jobId: `audit-verify:${item.data.tenantId ?? 'all'}` };
+  }
+}
+
+/** Repeating jobs the worker registers at start (BullMQ job schedulers, idempotent upserts). */
+export const SCHEDULES: Array<{ id: string; every: number; item: JobItem }> = [
+  { id: 'audit-chain-verify-hourly', every: 60 * 60 * 1000, item: { name: JobName.AuditChainVerify, data: {} } },
+];

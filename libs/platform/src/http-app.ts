@@ -1,0 +1,55 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { Logger } from 'pino';
+import { errorBody } from './http-exception.filter.js';
+import { PinoNestLogger } from './logger.js';
+import { MetricsService } from './metrics.js';
+import { requestIdMiddleware } from './request-id.middleware.js';
+import { createValidationPipe } from './validation.js';
+
+export interface HttpAppOptions {
+  logger: Logger;
+  /** Body parsers this app accepts, each with its own size limit; a failure is a JSON 4xx. */
+  bodyParsers: RequestHandler[];
+  openApi?: { title: string; description: string; version: string };
+}
+
+/** Body parser errors happen before Nest routes a request, so they get the JSON error shape here. */
+function guardParser(parser: RequestHandler): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) =>
+    parser(req, res, (error?: unknown) => {
+      if (!error) return next();
+      const body = errorBody(error);
+      res.status(body.statusCode).json(body);
+    });
+}
+
+export async function createHttpApp(module: unknown, options: HttpAppOptions): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(module as never, {
+    bodyParser: false,
+    logger: new PinoNestLogger(options.logger),
+  });
+  app.disable('x-powered-by');
+  app.use(requestIdMiddleware(options.logger, app.get(MetricsService)));
+  for (const parser of options.bodyParsers) app.use(guardParser(parser));
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+  if (options.openApi) {
+    const document = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle(options.openApi.title)
+        .setDescription(options.openApi.description)
+        .setVersion(options.openApi.version)
+        .addBearerAuth()
+        .build(),
+    );
+    SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  }
+  return app;
+}
+
+export const jsonBody = (limitBytes: number) => express.json({ limit: limitBytes, strict: true });

@@ -1,0 +1,91 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { DomainException } from './domain.exception.js';
+import { currentRequestId } from './request-context.js';
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  code?: string;
+  requestId?: string;
+}
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  410: 'Gone',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Entity',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+/** Errors raised by body parsers (express.json, express.raw) before any route runs. */
+function bodyParserError(exception: unknown): { status: number; message: string } | undefined {
+  const e = exception as { type?: string; status?: number; limit?: number; message?: string };
+  if (!e || typeof e.type !== 'string' || typeof e.status !== 'number') return undefined;
+  switch (e.type) {
+    case 'entity.parse.failed':
+      return { status: 400, message: `Malformed JSON body: ${e.message}` };
+    case 'entity.too.large':
+      return { status: 413, message: `Request body is larger than the limit of ${e.limit} bytes` };
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return { status: 415, message: e.message ?? 'Unsupported body encoding' };
+    default:
+      return e.status >= 400 && e.status < 500 ? { status: e.status, message: e.message ?? 'Bad request' } : undefined;
+  }
+}
+
+/**
+ * One JSON error shape for every failure: `{statusCode, error, message}` (contract.md), plus the
+ * domain `code` and the request id. Caller mistakes are logged at info; only real faults at error.
+ */
+@Catch()
+export class HttpExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpExceptionFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const request = host.switchToHttp().getRequest<Request>();
+    const body = errorBody(exception);
+    if (body.statusCode >= 500) {
+      this.logger.error(
+        { err: exception, method: request.method, path: request.path },
+        `Unhandled error on ${request.method} ${request.path}`,
+      );
+    } else {
+      this.logger.log({ method: request.method, path: request.path, statusCode: body.statusCode, message: body.message });
+    }
+    if (response.headersSent) return;
+    response.status(body.statusCode).json(body);
+  }
+}
+
+/** The contract's error body for any thrown value. */
+export function errorBody(exception: unknown): ErrorBody {
+  const requestId = currentRequestId();
+  if (exception instanceof DomainException) {
+    return { statusCode: exception.status, error: REASONS[exception.status], message: exception.message, code: exception.code, requestId };
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const res = exception.getResponse();
+    let message: string = exception.message;
+    if (typeof res === 'object' && res !== null && 'message' in res) {
+      const m = (res as { message: unknown }).message;
+      message = Array.isArray(m) ? m.join('; ') : String(m);
+    }
+    return { statusCode: status, error: REASONS[status] ?? HttpStatus[status] ?? 'Error', message, requestId };
+  }
+  const parsed = bodyParserError(exception);
+  if (parsed) return { statusCode: parsed.status, error: REASONS[parsed.status] ?? 'Bad Request', message: parsed.message, requestId };
+  return { statusCode: 500, error: REASONS[500], message: 'Internal server error', requestId };
+}

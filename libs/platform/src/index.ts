@@ -1,0 +1,12 @@
+export { createLogger, PinoNestLogger } from './logger.js';
+export { requestContext, currentRequestId } from './request-context.js';
+export { DomainException, NotFoundDomainException, ConflictDomainException } from './domain.exception.js';
+export { HttpExceptionFilter, errorBody } from './http-exception.filter.js';
+export type { ErrorBody } from './http-exception.filter.js';
+export { createValidationPipe } from './validation.js';
+export { MetricsService } from './metrics.js';
+export { PlatformModule } from './platform.module.js';
+export { Public, IS_PUBLIC } from './public.decorator.js';
+export { createHttpApp, jsonBody } from './http-app.js';
+export { redisOptionsFromUrl, assertRedisReachable, RedisUnavailableError } from './redis.js';
+export { preflight, exitWithOneLine } from './preflight.js';
