@@ -12,7 +12,10 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'off',
       'no-restricted-syntax': [
         'error',
-        { selector: "Property[key.name='synchronize'][value.value=true]", message: 'Schema changes go through migrations.' },
+        {
+          selector: "Property[key.name='synchronize'][value.value=true]",
+          message: 'Schema changes go through migrations.',
+        },
       ],
     },
   },

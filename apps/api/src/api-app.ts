@@ -1,15 +1,17 @@
 import type { INestApplication } from '@nestjs/common';
 import type { AppConfig } from '#libs/config';
+import type { Logger } from 'pino';
 import { createHttpApp, createLogger, jsonBody } from '#libs/platform';
 import { ApiModule } from './api.module.js';
 
-export async function createApiApp(config: AppConfig): Promise<INestApplication> {
+export async function createApiApp(config: AppConfig, logger?: Logger): Promise<INestApplication> {
   return createHttpApp(ApiModule.forRoot(config), {
-    logger: createLogger('api', config.LOG_LEVEL),
+    logger: logger ?? createLogger('api', config.LOG_LEVEL),
     bodyParsers: [jsonBody(config.API_BODY_LIMIT_BYTES)],
     openApi: {
       title: 'Rempart API',
-      description: 'Banned and approved app lists, device groups, policies, enrollments, rollouts, compliance, audit.',
+      description:
+        'Banned and approved app lists, device groups, policies, enrollments, rollouts, compliance, audit.',
       version: '1',
     },
   });

@@ -16,7 +16,14 @@ export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ConfigModule.forRoot(config), PersistenceModule, PlatformModule, AuditModule, AuthModule, FleetModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        PersistenceModule,
+        PlatformModule,
+        AuditModule,
+        AuthModule,
+        FleetModule,
+      ],
       controllers: [OfficersController, GroupsController, AuditEventsController],
       providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
     };

@@ -14,7 +14,10 @@ export interface CliIo {
 export async function withDatabase<T>(work: (app: INestApplicationContext) => Promise<T>): Promise<T> {
   const config = loadConfig();
   await prepareDatabase(config.DATABASE_URL, { skipMigrations: config.DB_SKIP_MIGRATIONS });
-  const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), { logger: false, abortOnError: false });
+  const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), {
+    logger: false,
+    abortOnError: false,
+  });
   try {
     return await work(app);
   } finally {

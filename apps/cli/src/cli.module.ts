@@ -8,6 +8,9 @@ import { PersistenceModule } from '#libs/persistence';
 @Module({})
 export class CliModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: CliModule, imports: [ConfigModule.forRoot(config), PersistenceModule, AuditModule, AuthModule] };
+    return {
+      module: CliModule,
+      imports: [ConfigModule.forRoot(config), PersistenceModule, AuditModule, AuthModule],
+    };
   }
 }

@@ -9,7 +9,13 @@ import { registerOfficerCommands } from './commands/officer.command.js';
 import { registerTenantCommands } from './commands/tenant.command.js';
 import { registerUpCommand } from './commands/up.command.js';
 
-const EXPECTED_FAILURES = [CliFailure, DomainException, ConfigError, DatabaseUnavailableError, RedisUnavailableError];
+const EXPECTED_FAILURES = [
+  CliFailure,
+  DomainException,
+  ConfigError,
+  DatabaseUnavailableError,
+  RedisUnavailableError,
+];
 
 /** Runs one CLI invocation; returns its exit status. Output goes through `io` so tests can read it. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {

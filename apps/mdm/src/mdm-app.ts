@@ -4,5 +4,8 @@ import { createHttpApp, createLogger } from '#libs/platform';
 import { MdmModule } from './mdm.module.js';
 
 export async function createMdmApp(config: AppConfig): Promise<INestApplication> {
-  return createHttpApp(MdmModule.forRoot(config), { logger: createLogger('mdm', config.LOG_LEVEL), bodyParsers: [] });
+  return createHttpApp(MdmModule.forRoot(config), {
+    logger: createLogger('mdm', config.LOG_LEVEL),
+    bodyParsers: [],
+  });
 }

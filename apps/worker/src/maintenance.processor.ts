@@ -46,7 +46,13 @@ export class MaintenanceProcessor extends WorkerHost {
           { tenant: tenant.slug, seq: result.brokenAt.seq, reason: result.brokenAt.reason },
           `audit chain of tenant ${tenant.slug} is broken at event ${result.brokenAt.seq}`,
         );
-        reports.push({ tenant: tenant.slug, ok: false, checked: result.checked, brokenAtSeq: result.brokenAt.seq, reason: result.brokenAt.reason });
+        reports.push({
+          tenant: tenant.slug,
+          ok: false,
+          checked: result.checked,
+          brokenAtSeq: result.brokenAt.seq,
+          reason: result.brokenAt.reason,
+        });
       }
     }
     return reports;

@@ -8,10 +8,14 @@ export class SchedulesService implements OnApplicationBootstrap {
 
   async onApplicationBootstrap() {
     for (const schedule of SCHEDULES) {
-      const { jobId: _jobId, ...opts } = jobOptions(schedule.item);
+      const { deduplication: _scheduledJobsNeedNoDedup, ...opts } = jobOptions(schedule.item);
       await this.jobs
         .queue(JOB_QUEUE[schedule.item.name])
-        .upsertJobScheduler(schedule.id, { every: schedule.every }, { name: schedule.item.name, data: schedule.item.data, opts });
+        .upsertJobScheduler(
+          schedule.id,
+          { every: schedule.every },
+          { name: schedule.item.name, data: schedule.item.data, opts },
+        );
     }
   }
 }

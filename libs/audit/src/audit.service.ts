@@ -38,7 +38,9 @@ export class AuditService {
    * its audit record commit together. A per-tenant transaction lock orders concurrent writers.
    */
   async record(manager: EntityManager, actor: Actor, entry: AuditEntry): Promise<AuditEventEntity> {
-    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended('audit:' || $1, 0))`, [actor.tenantId]);
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended('audit:' || $1, 0))`, [
+      actor.tenantId,
+    ]);
     const last = await manager.getRepository(AuditEventEntity).findOne({
       where: { tenantId: actor.tenantId },
       order: { seq: 'DESC' },
@@ -58,10 +60,15 @@ export class AuditService {
       requestId: actor.requestId ?? null,
       prevHash: last?.hash ?? GENESIS_HASH,
     };
-    return manager.getRepository(AuditEventEntity).save(manager.create(AuditEventEntity, { ...fields, hash: chainHash(fields) }));
+    return manager
+      .getRepository(AuditEventEntity)
+      .save(manager.create(AuditEventEntity, { ...fields, hash: chainHash(fields) }));
   }
 
-  async list(tenantId: string, query: AuditQuery): Promise<{ items: AuditEventEntity[]; nextCursor: number | null }> {
+  async list(
+    tenantId: string,
+    query: AuditQuery,
+  ): Promise<{ items: AuditEventEntity[]; nextCursor: number | null }> {
     const qb = this.events
       .createQueryBuilder('e')
       .where('e.tenant_id = :tenantId', { tenantId })
@@ -69,7 +76,9 @@ export class AuditService {
       .limit(query.limit + 1);
     if (query.actor) {
       qb.andWhere(
-        new Brackets((w) => w.where('e.actor_label = :actor', { actor: query.actor }).orWhere('e.actor_id::text = :actor')),
+        new Brackets((w) =>
+          w.where('e.actor_label = :actor', { actor: query.actor }).orWhere('e.actor_id::text = :actor'),
+        ),
       );
     }
     if (query.action) qb.andWhere('e.action = :action', { action: query.action });
@@ -99,7 +108,8 @@ export class AuditService {
           checked,
           brokenAt: { seq: event.seq, id: event.id, reason },
         });
-        if (event.seq !== expectedSeq) return broken(`event ${expectedSeq} is missing (next found is ${event.seq})`);
+        if (event.seq !== expectedSeq)
+          return broken(`event ${expectedSeq} is missing (next found is ${event.seq})`);
         if (event.prevHash !== prevHash) return broken('prev_hash does not match the previous event');
         const { id: _id, hash, ...fields } = event;
         if (chainHash(fields) !== hash) return broken('content does not match its hash (edited)');

@@ -22,7 +22,9 @@ export class AuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
     const principal = await this.authenticator.authenticate(request.header('authorization'));
     request.principal = principal;
-    const required = this.reflector.getAllAndOverride<OfficerRole>(REQUIRED_ROLE, targets) ?? defaultRequiredRole(request.method);
+    const required =
+      this.reflector.getAllAndOverride<OfficerRole>(REQUIRED_ROLE, targets) ??
+      defaultRequiredRole(request.method);
     if (!roleSatisfies(principal.role, required)) {
       throw new AuthException(
         'ROLE_INSUFFICIENT',

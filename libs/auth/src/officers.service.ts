@@ -2,7 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditService, type Actor } from '#libs/audit';
 import { APP_CONFIG, type AppConfig } from '#libs/config';
-import { ApiTokenEntity, isUniqueViolation, OFFICER_ROLES, OfficerEntity, type OfficerRole } from '#libs/persistence';
+import {
+  ApiTokenEntity,
+  isUniqueViolation,
+  OFFICER_ROLES,
+  OfficerEntity,
+  type OfficerRole,
+} from '#libs/persistence';
 import { ConflictDomainException, DomainException, NotFoundDomainException } from '#libs/platform';
 import { ApiTokenRepository, OfficerRepository } from './repositories.js';
 import { hashTokenSecret, newTokenSecret } from './token-secret.js';
@@ -29,13 +35,21 @@ export class OfficersService {
 
   async create(actor: Actor, email: string, role: OfficerRole): Promise<OfficerEntity> {
     const normalised = email.trim().toLowerCase();
-    if (!EMAIL.test(normalised)) throw new DomainException('INVALID_EMAIL', `email ${JSON.stringify(email)} is not an e-mail address`);
+    if (!EMAIL.test(normalised))
+      throw new DomainException('INVALID_EMAIL', `email ${JSON.stringify(email)} is not an e-mail address`);
     if (!OFFICER_ROLES.includes(role)) {
-      throw new DomainException('INVALID_ROLE', `role ${JSON.stringify(role)} must be one of ${OFFICER_ROLES.join(', ')}`);
+      throw new DomainException(
+        'INVALID_ROLE',
+        `role ${JSON.stringify(role)} must be one of ${OFFICER_ROLES.join(', ')}`,
+      );
     }
     try {
       return await this.dataSource.transaction(async (manager) => {
-        const officer = await this.officers.insert(actor.tenantId, { email: normalised, role, disabledAt: null }, manager);
+        const officer = await this.officers.insert(
+          actor.tenantId,
+          { email: normalised, role, disabledAt: null },
+          manager,
+        );
         await this.audit.record(manager, actor, {
           action: 'officer.create',
           targetType: 'officer',
@@ -46,7 +60,10 @@ export class OfficersService {
       });
     } catch (error) {
       if (isUniqueViolation(error)) {
-        throw new ConflictDomainException('OFFICER_EXISTS', `an officer with email ${JSON.stringify(normalised)} already exists`);
+        throw new ConflictDomainException(
+          'OFFICER_EXISTS',
+          `an officer with email ${JSON.stringify(normalised)} already exists`,
+        );
       }
       throw error;
     }
@@ -67,7 +84,8 @@ export class OfficersService {
     return this.dataSource.transaction(async (manager) => {
       const officer = await this.officers.findOne(actor.tenantId, { id: officerId }, manager);
       if (!officer) throw new NotFoundDomainException('officer', officerId);
-      if (officer.id === actor.officerId) throw new DomainException('CANNOT_DISABLE_SELF', 'an officer cannot disable themself', 409);
+      if (officer.id === actor.officerId)
+        throw new DomainException('CANNOT_DISABLE_SELF', 'an officer cannot disable themself', 409);
       if (officer.disabledAt) return officer;
       const disabledAt = new Date();
       await this.officers.update(actor.tenantId, { id: officerId }, { disabledAt }, manager);
@@ -82,7 +100,11 @@ export class OfficersService {
     });
   }
 
-  async issueToken(actor: Actor, officerId: string, options: { label?: string; expiresInDays?: number } = {}): Promise<IssuedToken> {
+  async issueToken(
+    actor: Actor,
+    officerId: string,
+    options: { label?: string; expiresInDays?: number } = {},
+  ): Promise<IssuedToken> {
     const days = options.expiresInDays ?? this.config.TOKEN_TTL_DAYS;
     if (!Number.isInteger(days) || days < 1 || days > 3650) {
       throw new DomainException('INVALID_EXPIRY', 'expiresInDays must be an integer between 1 and 3650');
@@ -90,7 +112,8 @@ export class OfficersService {
     return this.dataSource.transaction(async (manager) => {
       const officer = await this.officers.findOne(actor.tenantId, { id: officerId }, manager);
       if (!officer) throw new NotFoundDomainException('officer', officerId);
-      if (officer.disabledAt) throw new DomainException('OFFICER_DISABLED', `officer ${officer.email} is disabled`, 409);
+      if (officer.disabledAt)
+        throw new DomainException('OFFICER_DISABLED', `officer ${officer.email} is disabled`, 409);
       const secret = newTokenSecret();
       const token = await this.tokens.insert(
         actor.tenantId,

@@ -19,7 +19,8 @@ export const REQUIRED_ROLE = 'rempart:required-role';
 export const RequireRole = (role: OfficerRole) => SetMetadata(REQUIRED_ROLE, role);
 
 export const CurrentPrincipal = createParamDecorator(
-  (_: unknown, ctx: ExecutionContext): Principal => ctx.switchToHttp().getRequest<{ principal: Principal }>().principal,
+  (_: unknown, ctx: ExecutionContext): Principal =>
+    ctx.switchToHttp().getRequest<{ principal: Principal }>().principal,
 );
 
 /** The principal as an audit actor. */

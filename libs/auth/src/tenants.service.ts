@@ -18,7 +18,10 @@ export class TenantsService {
   /** Operator action (CLI): creates a tenant and opens its audit chain. */
   async create(slug: string, name: string, operatorLabel: string): Promise<TenantEntity> {
     if (!SLUG_PATTERN.test(slug)) {
-      throw new DomainException('INVALID_SLUG', `slug ${JSON.stringify(slug)} must be lower-case letters, digits and dashes`);
+      throw new DomainException(
+        'INVALID_SLUG',
+        `slug ${JSON.stringify(slug)} must be lower-case letters, digits and dashes`,
+      );
     }
     if (!name.trim()) throw new DomainException('INVALID_NAME', 'name must not be empty');
     try {
@@ -34,7 +37,8 @@ export class TenantsService {
         return tenant;
       });
     } catch (error) {
-      if (isUniqueViolation(error)) throw new ConflictDomainException('TENANT_EXISTS', `tenant ${JSON.stringify(slug)} already exists`);
+      if (isUniqueViolation(error))
+        throw new ConflictDomainException('TENANT_EXISTS', `tenant ${JSON.stringify(slug)} already exists`);
       throw error;
     }
   }

@@ -1,7 +1,19 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
 
-const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
 const toBool = ({ value }: { value: unknown }) => {
   if (typeof value !== 'string') return value;
   const v = value.trim().toLowerCase();
@@ -25,7 +37,9 @@ export class EnvironmentVariables {
   REDIS_URL = 'redis://127.0.0.1:6379';
 
   /** Prefix of every Redis key, so that deployments (and test files) can share one Redis. */
-  @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'QUEUE_PREFIX must be 1-64 letters, digits, dots, dashes or underscores' })
+  @Matches(/^[A-Za-z0-9_.-]{1,64}$/, {
+    message: 'QUEUE_PREFIX must be 1-64 letters, digits, dots, dashes or underscores',
+  })
   QUEUE_PREFIX = 'rempart';
 
   @Transform(toInt)
@@ -109,7 +123,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (errors.length > 0) {
     const first = errors[0];
     const reason = Object.values(first.constraints ?? {})[0] ?? 'is invalid';
-    const shown = first.property === 'REMPART_MASTER_KEY' ? '' : ` (got ${JSON.stringify(raw[first.property])})`;
+    const shown =
+      first.property === 'REMPART_MASTER_KEY' ? '' : ` (got ${JSON.stringify(raw[first.property])})`;
     throw new ConfigError(`Invalid configuration: ${reason}${shown}`);
   }
   if (parsed.NODE_ENV === 'production' && !parsed.REMPART_MASTER_KEY) {

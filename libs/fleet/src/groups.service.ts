@@ -34,7 +34,8 @@ export class GroupsService {
         return group;
       });
     } catch (error) {
-      if (isUniqueViolation(error)) throw new ConflictDomainException('GROUP_EXISTS', `group ${JSON.stringify(slug)} already exists`);
+      if (isUniqueViolation(error))
+        throw new ConflictDomainException('GROUP_EXISTS', `group ${JSON.stringify(slug)} already exists`);
       throw error;
     }
   }

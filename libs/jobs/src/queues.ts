@@ -29,16 +29,25 @@ const DEFAULTS: JobsOptions = {
   removeOnFail: 5000,
 };
 
-/** All job options (retries, dedupe ids) in one place. */
+/** All job options (retries, deduplication) in one place. */
 export function jobOptions(item: JobItem): JobsOptions {
   switch (item.name) {
     case JobName.AuditChainVerify:
-      // One verification per tenant at a time: a second request while one waits is a no-op.
-      return { ...DEFAULTS, attempts: 1, jobId: `audit-verify:${item.data.tenantId ?? 'all'}` };
+      // While one verification waits or runs, asking again adds nothing (BullMQ deduplication,
+      // unlike a fixed jobId, lets the next request through once the job has finished).
+      return {
+        ...DEFAULTS,
+        attempts: 1,
+        deduplication: { id: `audit-verify-${item.data.tenantId ?? 'all'}` },
+      };
   }
 }
 
 /** Repeating jobs the worker registers at start (BullMQ job schedulers, idempotent upserts). */
 export const SCHEDULES: Array<{ id: string; every: number; item: JobItem }> = [
-  { id: 'audit-chain-verify-hourly', every: 60 * 60 * 1000, item: { name: JobName.AuditChainVerify, data: {} } },
+  {
+    id: 'audit-chain-verify-hourly',
+    every: 60 * 60 * 1000,
+    item: { name: JobName.AuditChainVerify, data: {} },
+  },
 ];

@@ -1,4 +1,5 @@
 export * from './entities/index.js';
+export { MIGRATIONS } from './migrations/index.js';
 export { createDataSource, dataSourceOptions, MIGRATIONS_TABLE } from './data-source.js';
 export { ensureDatabase, runMigrationsLocked, DatabaseUnavailableError } from './database-bootstrap.js';
 export { prepareDatabase } from './prepare-database.js';

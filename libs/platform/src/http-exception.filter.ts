@@ -1,4 +1,11 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainException } from './domain.exception.js';
 import { currentRequestId } from './request-context.js';
@@ -40,7 +47,9 @@ function bodyParserError(exception: unknown): { status: number; message: string 
     case 'charset.unsupported':
       return { status: 415, message: e.message ?? 'Unsupported body encoding' };
     default:
-      return e.status >= 400 && e.status < 500 ? { status: e.status, message: e.message ?? 'Bad request' } : undefined;
+      return e.status >= 400 && e.status < 500
+        ? { status: e.status, message: e.message ?? 'Bad request' }
+        : undefined;
   }
 }
 
@@ -62,7 +71,12 @@ export class HttpExceptionFilter implements ExceptionFilter {
         `Unhandled error on ${request.method} ${request.path}`,
       );
     } else {
-      this.logger.log({ method: request.method, path: request.path, statusCode: body.statusCode, message: body.message });
+      this.logger.log({
+        method: request.method,
+        path: request.path,
+        statusCode: body.statusCode,
+        message: body.message,
+      });
     }
     if (response.headersSent) return;
     response.status(body.statusCode).json(body);
@@ -73,7 +87,13 @@ export class HttpExceptionFilter implements ExceptionFilter {
 export function errorBody(exception: unknown): ErrorBody {
   const requestId = currentRequestId();
   if (exception instanceof DomainException) {
-    return { statusCode: exception.status, error: REASONS[exception.status], message: exception.message, code: exception.code, requestId };
+    return {
+      statusCode: exception.status,
+      error: REASONS[exception.status],
+      message: exception.message,
+      code: exception.code,
+      requestId,
+    };
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
@@ -83,9 +103,20 @@ export function errorBody(exception: unknown): ErrorBody {
       const m = (res as { message: unknown }).message;
       message = Array.isArray(m) ? m.join('; ') : String(m);
     }
-    return { statusCode: status, error: REASONS[status] ?? HttpStatus[status] ?? 'Error', message, requestId };
+    return {
+      statusCode: status,
+      error: REASONS[status] ?? HttpStatus[status] ?? 'Error',
+      message,
+      requestId,
+    };
   }
   const parsed = bodyParserError(exception);
-  if (parsed) return { statusCode: parsed.status, error: REASONS[parsed.status] ?? 'Bad Request', message: parsed.message, requestId };
+  if (parsed)
+    return {
+      statusCode: parsed.status,
+      error: REASONS[parsed.status] ?? 'Bad Request',
+      message: parsed.message,
+      requestId,
+    };
   return { statusCode: 500, error: REASONS[500], message: 'Internal server error', requestId };
 }

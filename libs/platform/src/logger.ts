@@ -1,19 +1,25 @@
 import type { LoggerService } from '@nestjs/common';
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import { currentRequestId } from './request-context.js';
 
 /** Structured JSON logs on stdout; every line logged during a request carries its `reqId`. */
-export function createLogger(service: string, level = 'info'): Logger {
-  return pino({
-    level,
-    base: { service },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    mixin: () => {
-      const reqId = currentRequestId();
-      return reqId ? { reqId } : {};
+export function createLogger(service: string, level = 'info', destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      mixin: () => {
+        const reqId = currentRequestId();
+        return reqId ? { reqId } : {};
+      },
+      redact: {
+        paths: ['req.headers.authorization', '*.password', '*.privateKey', '*.token'],
+        censor: '[redacted]',
+      },
     },
-    redact: { paths: ['req.headers.authorization', '*.password', '*.privateKey', '*.token'], censor: '[redacted]' },
-  });
+    destination ?? pino.destination(1),
+  );
 }
 
 /** Lets Nest's own logging (and `new Logger(Context)` in services) go through pino. */
@@ -23,7 +29,8 @@ export class PinoNestLogger implements LoggerService {
   private write(level: 'info' | 'error' | 'warn' | 'debug' | 'trace', message: unknown, params: unknown[]) {
     const context = typeof params[params.length - 1] === 'string' ? (params.pop() as string) : undefined;
     const fields: Record<string, unknown> = context ? { context } : {};
-    if (level === 'error' && typeof params[0] === 'string' && params[0].includes('\n')) fields.stack = params.shift();
+    if (level === 'error' && typeof params[0] === 'string' && params[0].includes('\n'))
+      fields.stack = params.shift();
     if (message instanceof Error) this.logger[level]({ ...fields, err: message }, message.message);
     else if (typeof message === 'object' && message !== null) this.logger[level]({ ...fields, ...message });
     else this.logger[level](fields, String(message));

@@ -1,5 +1,6 @@
 import { Controller, Get, Header, Injectable } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { Public } from './public.decorator.js';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
 /** The Prometheus registry of this process: default Node metrics plus HTTP request timings. */
@@ -28,6 +29,7 @@ export class MetricsService {
 }
 
 @ApiExcludeController()
+@Public() // scraped by Prometheus inside the deployment's network, like /readyz
 @Controller()
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}

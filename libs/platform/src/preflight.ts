@@ -10,7 +10,9 @@ import { assertRedisReachable, RedisUnavailableError } from './redis.js';
 export async function preflight(options: { migrate: boolean; redis: boolean }): Promise<AppConfig> {
   try {
     const config = loadConfig();
-    await prepareDatabase(config.DATABASE_URL, { skipMigrations: !options.migrate || config.DB_SKIP_MIGRATIONS });
+    await prepareDatabase(config.DATABASE_URL, {
+      skipMigrations: !options.migrate || config.DB_SKIP_MIGRATIONS,
+    });
     if (options.redis) await assertRedisReachable(config.REDIS_URL);
     return config;
   } catch (error) {
@@ -23,6 +25,8 @@ const EXPECTED = [ConfigError, DatabaseUnavailableError, RedisUnavailableError];
 export function exitWithOneLine(error: unknown): never {
   const message = error instanceof Error ? error.message : String(error);
   const known = EXPECTED.some((type) => error instanceof type);
-  process.stderr.write(`rempart: ${known ? message : `start-up failed: ${message}`}`.replace(/\n/g, ' ') + '\n');
+  process.stderr.write(
+    `rempart: ${known ? message : `start-up failed: ${message}`}`.replace(/\n/g, ' ') + '\n',
+  );
   process.exit(1);
 }

@@ -19,11 +19,21 @@ export function requestIdMiddleware(logger: Logger, metrics: MetricsService) {
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
-      const labels = { method: req.method, route: `${req.baseUrl ?? ''}${route}`, status: String(res.statusCode) };
+      const labels = {
+        method: req.method,
+        route: `${req.baseUrl ?? ''}${route}`,
+        status: String(res.statusCode),
+      };
       metrics.httpDuration.observe(labels, seconds);
       if (res.statusCode >= 400) metrics.httpErrors.inc(labels);
       logger.info(
-        { reqId: requestId, method: req.method, url: req.originalUrl, status: res.statusCode, ms: Math.round(seconds * 1000) },
+        {
+          reqId: requestId,
+          method: req.method,
+          url: req.originalUrl,
+          status: res.statusCode,
+          ms: Math.round(seconds * 1000),
+        },
         'request completed',
       );
     });

@@ -5,7 +5,9 @@ function describe(errors: ValidationError[], parent = ''): string[] {
     const path = parent ? `${parent}.${error.property}` : error.property;
     const own = Object.values(error.constraints ?? {}).map((message) =>
       // class-validator words unknown fields "property x should not exist"; name the full path.
-      message.startsWith('property ') ? `${path}: unknown field` : `${path}: ${message.replace(`${error.property} `, '')}`,
+      message.startsWith('property ')
+        ? `${path}: unknown field`
+        : `${path}: ${message.replace(`${error.property} `, '')}`,
     );
     return [...own, ...describe(error.children ?? [], path)];
   });

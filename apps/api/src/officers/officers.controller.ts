@@ -15,7 +15,12 @@ export class OfficersController {
   @Get('me')
   @ApiOperation({ summary: 'The officer and tenant behind the bearer token' })
   me(@CurrentPrincipal() principal: Principal) {
-    return { tenant: principal.tenantSlug, officerId: principal.officerId, email: principal.email, role: principal.role };
+    return {
+      tenant: principal.tenantSlug,
+      officerId: principal.officerId,
+      email: principal.email,
+      role: principal.role,
+    };
   }
 
   @Get('officers')
@@ -45,8 +50,14 @@ export class OfficersController {
 
   @Post('officers/:id/tokens')
   @RequireRole('admin')
-  @ApiOperation({ summary: 'Issue a bearer token for an officer; the token is in the response once and never again' })
-  async issueToken(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Body() body: CreateTokenDto) {
+  @ApiOperation({
+    summary: 'Issue a bearer token for an officer; the token is in the response once and never again',
+  })
+  async issueToken(
+    @CurrentActor() actor: Actor,
+    @Param('id', uuid) id: string,
+    @Body() body: CreateTokenDto,
+  ) {
     const issued = await this.officers.issueToken(actor, id, body);
     return { ...tokenView(issued.token), token: issued.secret };
   }

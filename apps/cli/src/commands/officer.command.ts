@@ -18,7 +18,10 @@ export function registerOfficerCommands(program: Command, io: CliIo) {
         const actor = { tenantId: tenant.id, officerId: null, label: operatorLabel() };
         const officers = app.get(OfficersService);
         const officer = await officers.create(actor, options.email, options.role);
-        const issued = await officers.issueToken(actor, officer.id, { label: 'cli', expiresInDays: options.expiresInDays });
+        const issued = await officers.issueToken(actor, officer.id, {
+          label: 'cli',
+          expiresInDays: options.expiresInDays,
+        });
         return { officer, secret: issued.secret };
       });
       io.out(`officer ${created.email} (${created.role}) created in tenant ${options.tenant}; bearer token:`);

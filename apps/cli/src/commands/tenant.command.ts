@@ -9,7 +9,9 @@ export function registerTenantCommands(program: Command, io: CliIo) {
     .description('create a tenant')
     .requiredOption('--name <name>', 'display name')
     .action(async (slug: string, options: { name: string }) => {
-      const created = await withDatabase((app) => app.get(TenantsService).create(slug, options.name, operatorLabel()));
+      const created = await withDatabase((app) =>
+        app.get(TenantsService).create(slug, options.name, operatorLabel()),
+      );
       io.out(`tenant ${created.slug} created (${created.id})`);
     });
   tenant

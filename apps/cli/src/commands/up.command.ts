@@ -26,11 +26,15 @@ async function up(io: CliIo): Promise<number> {
         exitCode = code;
         for (const child of children.values()) if (child.exitCode === null) child.kill('SIGTERM');
       }
-      if ([...children.values()].every((c) => c.exitCode !== null || c.signalCode !== null)) resolve(exitCode);
+      if ([...children.values()].every((c) => c.exitCode !== null || c.signalCode !== null))
+        resolve(exitCode);
     };
     for (const name of PROCESSES) {
       const entry = fileURLToPath(new URL(`../../../${name}/src/main.js`, import.meta.url));
-      const child = fork(entry, [], { env: { ...process.env, DB_SKIP_MIGRATIONS: 'true' }, stdio: 'inherit' });
+      const child = fork(entry, [], {
+        env: { ...process.env, DB_SKIP_MIGRATIONS: 'true' },
+        stdio: 'inherit',
+      });
       children.set(name, child);
       child.on('exit', (code, signal) => {
         if (!stopping) io.err(`rempart: ${name} exited (${signal ?? `code ${code}`}); stopping the others`);

@@ -13,7 +13,10 @@ import { createDataSource } from '../data-source.js';
 import { prepareDatabase } from '../prepare-database.js';
 import { runMigrationsLocked } from '../database-bootstrap.js';
 
-const SOURCE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../../libs/persistence/src/migrations');
+const SOURCE_DIR = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../../../../libs/persistence/src/migrations',
+);
 
 async function withScratchDatabase<T>(databaseUrl: string, work: (url: string) => Promise<T>): Promise<T> {
   const name = `rempart_migrations_${randomBytes(4).toString('hex')}`;
@@ -56,7 +59,9 @@ function renderQuery(q: Query): string {
 
 async function generate(name: string | undefined, databaseUrl: string): Promise<number> {
   if (!name || !/^[A-Z][A-Za-z0-9]*$/.test(name)) {
-    console.error('migration:generate needs a PascalCase name, e.g. npm run migration:generate -- AddDevices');
+    console.error(
+      'migration:generate needs a PascalCase name, e.g. npm run migration:generate -- AddDevices',
+    );
     return 2;
   }
   const { up, down } = await pendingSchemaChanges(databaseUrl);
@@ -84,7 +89,10 @@ ${[...down].reverse().map(renderQuery).join('\n')}
   await writeFile(path.join(SOURCE_DIR, `${fileBase}.ts`), body);
   const indexPath = path.join(SOURCE_DIR, 'index.ts');
   const index = await readFile(indexPath, 'utf8');
-  const imports = [...index.matchAll(/^import \{ (\w+) \} from '\.\/([\w-]+)\.js';$/gm)].map((m) => ({ cls: m[1], file: m[2] }));
+  const imports = [...index.matchAll(/^import \{ (\w+) \} from '\.\/([\w-]+)\.js';$/gm)].map((m) => ({
+    cls: m[1],
+    file: m[2],
+  }));
   imports.push({ cls: className, file: fileBase });
   const rendered = `// Written by \`npm run migration:generate -- <Name>\`: every committed migration, oldest first.
 ${imports.map((i) => `import { ${i.cls} } from './${i.file}.js';`).join('\n')}

@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { QueueEvents } from 'bullmq';
+import { WorkerModule } from '../../apps/worker/src/worker.module.js';
+import { TenantsService } from '#libs/auth';
+import { JobName, JobQueue, QueueName } from '#libs/jobs';
+import { createTestEnvironment, type TestEnvironment } from '../support/test-environment.js';
+
+describe('worker: scheduled audit chain verification on the real queue', () => {
+  let env: TestEnvironment;
+  let worker: INestApplicationContext;
+  let events: QueueEvents;
+
+  beforeAll(async () => {
+    env = await createTestEnvironment();
+    worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(env.config), { logger: false });
+    await worker.init();
+    events = new QueueEvents(QueueName.Maintenance, {
+      connection: { url: env.config.REDIS_URL },
+      prefix: env.config.QUEUE_PREFIX,
+    });
+    await events.waitUntilReady();
+    await worker.get(TenantsService).create('dinum', 'DINUM', 'cli:test');
+    await worker.get(TenantsService).create('armees', 'Armées', 'cli:test');
+  });
+  afterAll(async () => {
+    await events.close();
+    await worker.close();
+    const queue = new (await import('bullmq')).Queue(QueueName.Maintenance, {
+      connection: { url: env.config.REDIS_URL },
+      prefix: env.config.QUEUE_PREFIX,
+    });
+    await queue.obliterate({ force: true });
+    await queue.close();
+    await env.dispose();
+  });
+
+  it('registers the hourly verification schedule at start', async () => {
+    const schedulers = await worker.get(JobQueue).queue(QueueName.Maintenance).getJobSchedulers();
+    expect(schedulers.map((s) => s.key)).toContain('audit-chain-verify-hourly');
+  });
+
+  it('reports every tenant intact, then names the tampered one', async () => {
+    const jobs = worker.get(JobQueue);
+    const id = await jobs.enqueue({ name: JobName.AuditChainVerify, data: {} });
+    const job = await jobs.queue(QueueName.Maintenance).getJob(id!);
+    const report = await job!.waitUntilFinished(events, 30_000);
+    expect(report).toEqual(
+      expect.arrayContaining([
+        { tenant: 'dinum', ok: true, checked: 1 },
+        { tenant: 'armees', ok: true, checked: 1 },
+      ]),
+    );
+
+    await env.sql('ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only');
+    await env.sql(`UPDATE audit_events SET actor_label = 'someone-else' WHERE target_id = 'armees'`);
+    await env.sql('ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only');
+    const again = await jobs.enqueue({ name: JobName.AuditChainVerify, data: {} });
+    const second = await (await jobs.queue(QueueName.Maintenance).getJob(again!))!.waitUntilFinished(
+      events,
+      30_000,
+    );
+    expect(second).toEqual(
+      expect.arrayContaining([
+        { tenant: 'dinum', ok: true, checked: 1 },
+        expect.objectContaining({ tenant: 'armees', ok: false, brokenAtSeq: 1 }),
+      ]),
+    );
+  });
+});
