@@ -1,14 +1,21 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AuditModule } from '#libs/audit';
+import { AppleModule } from '#libs/apple';
 import { AuthGuard, AuthModule } from '#libs/auth';
+import { CatalogModule } from '#libs/catalog';
 import { type AppConfig, ConfigModule } from '#libs/config';
 import { FleetModule } from '#libs/fleet';
 import { PersistenceModule } from '#libs/persistence';
 import { PlatformModule } from '#libs/platform';
+import { PolicyModule } from '#libs/policy';
+import { AppListsController } from './app-lists/app-lists.controller.js';
+import { AppleController } from './apple/apple.controller.js';
 import { AuditEventsController } from './audit/audit-events.controller.js';
+import { CatalogController } from './catalog/catalog.controller.js';
 import { GroupsController } from './groups/groups.controller.js';
 import { OfficersController } from './officers/officers.controller.js';
+import { PoliciesController } from './policies/policies.controller.js';
 
 /** The officers' REST API (`/v1`), its OpenAPI document at /docs, health and metrics. */
 @Module({})
@@ -23,8 +30,19 @@ export class ApiModule {
         AuditModule,
         AuthModule,
         FleetModule,
+        CatalogModule,
+        AppleModule,
+        PolicyModule,
       ],
-      controllers: [OfficersController, GroupsController, AuditEventsController],
+      controllers: [
+        OfficersController,
+        GroupsController,
+        AuditEventsController,
+        CatalogController,
+        AppListsController,
+        PoliciesController,
+        AppleController,
+      ],
       providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
     };
   }

@@ -30,3 +30,5 @@ export {
   type FindProfilesDirOptions,
   type ShippedProfiles,
 } from './profiles.js';
+export { CatalogService } from './catalog.service.js';
+export { CatalogModule } from './catalog.module.js';

@@ -91,6 +91,10 @@ export class EnvironmentVariables {
   @Max(3650, { message: 'TOKEN_TTL_DAYS must be an integer between 1 and 3650' })
   TOKEN_TTL_DAYS = 90;
 
+  /** Directory holding catalog.yaml and lists/; empty means the profiles/ shipped with this installation. */
+  @IsString()
+  PROFILES_DIR = '';
+
   /** Skip migrations at start (when an operator runs `npm run migration:run` as its own step). */
   @Transform(toBool)
   @IsBoolean({ message: 'DB_SKIP_MIGRATIONS must be true or false' })

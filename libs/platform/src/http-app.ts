@@ -53,3 +53,7 @@ export async function createHttpApp(module: unknown, options: HttpAppOptions): P
 }
 
 export const jsonBody = (limitBytes: number) => express.json({ limit: limitBytes, strict: true });
+
+/** YAML bodies (list import) arrive as text; the catalog library parses them. */
+export const yamlBody = (limitBytes: number) =>
+  express.text({ limit: limitBytes, type: ['application/yaml', 'application/x-yaml', 'text/yaml'] });

@@ -8,3 +8,9 @@ export {
   type PolicyConflictCode,
   type PolicyConflict,
 } from './policy-error.js';
+export { toDomainException, withDomainErrors } from './domain-errors.js';
+export { AppListsService } from './lists/app-lists.service.js';
+export type { ResolvedAppList } from './lists/app-lists.service.js';
+export { PoliciesService } from './policies/policies.service.js';
+export type { PolicyInput, PolicyPatch, PublishedVersion } from './policies/policies.service.js';
+export { PolicyModule } from './policy.module.js';

@@ -1,6 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { loadShippedProfiles } from '#libs/catalog';
 import { preflight } from '#libs/platform';
 import type { CliIo } from '../cli-context.js';
 
@@ -13,8 +14,12 @@ const PROCESSES = ['api', 'mdm', 'worker'] as const;
  */
 async function up(io: CliIo): Promise<number> {
   const started = Date.now();
-  await preflight({ migrate: true, redis: true });
-  io.err(`rempart: database and Redis ready in ${Date.now() - started} ms; starting ${PROCESSES.join(', ')}`);
+  const config = await preflight({ migrate: true, redis: true });
+  const shipped = await loadShippedProfiles(config.PROFILES_DIR || undefined);
+  io.err(
+    `rempart: database and Redis ready, catalog loaded (${shipped.catalog.apps.length} apps, ` +
+      `${shipped.lists.length} shipped lists) in ${Date.now() - started} ms; starting ${PROCESSES.join(', ')}`,
+  );
   const children = new Map<string, ChildProcess>();
   let stopping = false;
   let exitCode = 0;

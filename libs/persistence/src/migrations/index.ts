@@ -1,5 +1,6 @@
 // Written by `npm run migration:generate -- <Name>`: every committed migration, oldest first.
 import { Init1795817083357 } from './1795817083357-Init.js';
 import { AuditEventsAppendOnly1795817100000 } from './1795817100000-AuditEventsAppendOnly.js';
+import { PoliciesAndSigning1795817933344 } from './1795817933344-PoliciesAndSigning.js';
 
-export const MIGRATIONS: Function[] = [Init1795817083357, AuditEventsAppendOnly1795817100000];
+export const MIGRATIONS: Function[] = [Init1795817083357, AuditEventsAppendOnly1795817100000, PoliciesAndSigning1795817933344];

@@ -1,0 +1,50 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsOptional } from 'class-validator';
+import { APP_CATEGORIES, CatalogService, type AppCategory, type CatalogApp } from '#libs/catalog';
+import { NotFoundDomainException } from '#libs/platform';
+
+export class CatalogQuery {
+  @ApiPropertyOptional({ enum: APP_CATEGORIES })
+  @IsOptional()
+  @IsIn(APP_CATEGORIES)
+  category?: AppCategory;
+
+  @ApiPropertyOptional({
+    description: 'true: only apps with at least one identifier that still needs a store check',
+  })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean({ message: 'unverified must be true or false' })
+  unverified?: boolean;
+}
+
+const needsCheck = (app: CatalogApp) => [...app.ios, ...app.android].some((id) => !id.verified);
+
+const appView = (app: CatalogApp) => ({ ...app, needsVerification: needsCheck(app) });
+
+@ApiTags('catalog')
+@ApiBearerAuth()
+@Controller('v1/catalog/apps')
+export class CatalogController {
+  constructor(private readonly catalog: CatalogService) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'Apps with their iOS bundle IDs and Android packages; unverified identifiers are flagged',
+  })
+  list(@Query() query: CatalogQuery) {
+    return this.catalog.catalog.apps
+      .filter((app) => !query.category || app.category === query.category)
+      .filter((app) => query.unverified === undefined || needsCheck(app) === query.unverified)
+      .map(appView);
+  }
+
+  @Get(':slug')
+  get(@Param('slug') slug: string) {
+    const app = this.catalog.catalog.app(slug);
+    if (!app) throw new NotFoundDomainException('catalog app', slug);
+    return appView(app);
+  }
+}

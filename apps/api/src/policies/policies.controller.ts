@@ -1,0 +1,230 @@
+import {
+  Body,
+  Controller,
+  Get,
+  Param,
+  ParseIntPipe,
+  Patch,
+  Post,
+  Query,
+  Res,
+  StreamableFile,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiOperation,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+  PartialType,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Type } from 'class-transformer';
+import {
+  ArrayNotEmpty,
+  IsArray,
+  IsBoolean,
+  IsDate,
+  IsIn,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+} from 'class-validator';
+import type { Actor } from '#libs/audit';
+import { CurrentActor, CurrentPrincipal, SLUG_PATTERN, type Principal } from '#libs/auth';
+import {
+  POLICY_MODES,
+  type PolicyEntity,
+  type PolicyMode,
+  type PolicyVersionEntity,
+} from '#libs/persistence';
+import { PoliciesService } from '#libs/policy';
+
+export class CreatePolicyDto {
+  @ApiProperty({ example: 'messageries-2023' })
+  @Matches(SLUG_PATTERN, { message: 'slug must be lower-case letters, digits and dashes (at most 64)' })
+  slug!: string;
+
+  @ApiProperty({ example: 'Messageries grand public interdites' })
+  @IsString()
+  @MaxLength(200)
+  name!: string;
+
+  @ApiPropertyOptional({ description: 'shown to phone users in the profile' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  description?: string;
+
+  @ApiProperty({ type: [String], description: 'device group slugs' })
+  @IsArray()
+  @ArrayNotEmpty({ message: 'groups must name at least one group' })
+  @IsString({ each: true })
+  groups!: string[];
+
+  @ApiProperty({
+    type: [String],
+    description: 'block list slugs (own or shipped)',
+    example: ['fr-gov-2023-messaging'],
+  })
+  @IsArray()
+  @IsString({ each: true })
+  blockLists!: string[];
+
+  @ApiPropertyOptional({ type: [String], example: ['fr-gov-2023-messaging-approved'] })
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  allowLists?: string[];
+
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'catalog slugs of approved apps to force-install on Android',
+  })
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  forceInstall?: string[];
+
+  @ApiPropertyOptional({ enum: POLICY_MODES, default: 'blocklist' })
+  @IsOptional()
+  @IsIn(POLICY_MODES, { message: 'mode must be blocklist or allowlist' })
+  mode?: PolicyMode;
+
+  @ApiPropertyOptional({ description: 'also emit the deprecated pre-iOS 15 keys', default: false })
+  @IsOptional()
+  @IsBoolean()
+  includeLegacyIosKeys?: boolean;
+
+  @ApiPropertyOptional({ example: '2023-12-08T00:00:00+01:00' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'effectiveAt must be an ISO-8601 date-time' })
+  effectiveAt?: Date;
+}
+
+export class UpdatePolicyDto extends PartialType(CreatePolicyDto) {}
+
+const policyView = (p: PolicyEntity) => ({
+  slug: p.slug,
+  name: p.name,
+  description: p.description,
+  mode: p.mode,
+  includeLegacyIosKeys: p.includeLegacyIosKeys,
+  groups: (p.groups ?? []).map((g) => g.slug).sort(),
+  blockLists: p.blockLists,
+  allowLists: p.allowLists,
+  forceInstall: p.forceInstall,
+  effectiveAt: p.effectiveAt,
+  latestVersion: p.latestVersion,
+  createdAt: p.createdAt,
+  updatedAt: p.updatedAt,
+});
+
+const versionView = (v: PolicyVersionEntity) => ({
+  version: v.version,
+  effectiveAt: v.effectiveAt,
+  publishedAt: v.publishedAt,
+  publishedBy: v.publishedBy,
+  groups: v.groupSlugs,
+  banSpec: v.banSpec,
+  lists: v.listSnapshots,
+  artifacts: {
+    iosProfileSha256: v.iosProfileSha256,
+    signedIosProfileSha256: v.signedIosProfileSha256,
+    androidPolicySha256: v.androidPolicySha256,
+  },
+});
+
+@ApiTags('policies')
+@ApiBearerAuth()
+@Controller('v1/policies')
+export class PoliciesController {
+  constructor(private readonly policies: PoliciesService) {}
+
+  @Post()
+  async create(@CurrentActor() actor: Actor, @Body() body: CreatePolicyDto) {
+    const created = await this.policies.create(actor, body);
+    return policyView(await this.policies.get(actor.tenantId, created.slug));
+  }
+
+  @Get()
+  async list(@CurrentPrincipal() principal: Principal) {
+    return (await this.policies.list(principal.tenantId)).map(policyView);
+  }
+
+  @Get(':slug')
+  async get(@CurrentPrincipal() principal: Principal, @Param('slug') slug: string) {
+    return policyView(await this.policies.get(principal.tenantId, slug));
+  }
+
+  @Patch(':slug')
+  async update(@CurrentActor() actor: Actor, @Param('slug') slug: string, @Body() body: UpdatePolicyDto) {
+    const { slug: _ignored, ...patch } = body;
+    await this.policies.update(actor, slug, patch);
+    return policyView(await this.policies.get(actor.tenantId, slug));
+  }
+
+  @Post(':slug/versions')
+  @ApiOperation({
+    summary: 'Publish the next immutable version: resolve lists, compile and sign both platforms once',
+  })
+  publish(@CurrentActor() actor: Actor, @Param('slug') slug: string) {
+    return this.policies.publish(actor, slug);
+  }
+
+  @Get(':slug/versions')
+  async versions(@CurrentPrincipal() principal: Principal, @Param('slug') slug: string) {
+    return (await this.policies.listVersions(principal.tenantId, slug)).map(versionView);
+  }
+
+  @Get(':slug/versions/:n')
+  async version(
+    @CurrentPrincipal() principal: Principal,
+    @Param('slug') slug: string,
+    @Param('n', ParseIntPipe) n: number,
+  ) {
+    return versionView(await this.policies.version(principal.tenantId, slug, n));
+  }
+
+  @Get(':slug/versions/:n/diff')
+  @ApiOperation({ summary: 'Identifiers added and removed per platform since version `against`' })
+  diff(
+    @CurrentPrincipal() principal: Principal,
+    @Param('slug') slug: string,
+    @Param('n', ParseIntPipe) n: number,
+    @Query('against', ParseIntPipe) against: number,
+  ) {
+    return this.policies.diff(principal.tenantId, slug, n, against);
+  }
+
+  @Get(':slug/versions/:n/profile.mobileconfig')
+  @ApiOperation({ summary: 'The signed Apple configuration profile (CMS SignedData, DER)' })
+  async profile(
+    @CurrentPrincipal() principal: Principal,
+    @Param('slug') slug: string,
+    @Param('n', ParseIntPipe) n: number,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const version = await this.policies.version(principal.tenantId, slug, n);
+    res.setHeader('Content-Type', 'application/x-apple-aspen-config');
+    res.setHeader('Content-Disposition', `attachment; filename="${slug}-v${n}.mobileconfig"`);
+    res.setHeader('ETag', `"${version.signedIosProfileSha256}"`);
+    return new StreamableFile(version.signedIosProfile);
+  }
+
+  @Get(':slug/versions/:n/android-policy.json')
+  @ApiOperation({ summary: 'The Android Management API Policy of this version' })
+  async androidPolicy(
+    @CurrentPrincipal() principal: Principal,
+    @Param('slug') slug: string,
+    @Param('n', ParseIntPipe) n: number,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const version = await this.policies.version(principal.tenantId, slug, n);
+    res.setHeader('Content-Type', 'application/json');
+    res.setHeader('ETag', `"${version.androidPolicySha256}"`);
+    return new StreamableFile(version.androidPolicy);
+  }
+}

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { AppleModule } from '#libs/apple';
+import { AppListRepository, AppListsService } from './lists/app-lists.service.js';
+import { PoliciesService, PolicyRepository, PolicyVersionRepository } from './policies/policies.service.js';
+
+@Module({
+  imports: [AppleModule],
+  providers: [AppListRepository, AppListsService, PolicyRepository, PolicyVersionRepository, PoliciesService],
+  exports: [AppListsService, PoliciesService],
+})
+export class PolicyModule {}
