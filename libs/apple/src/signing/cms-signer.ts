@@ -139,6 +139,18 @@ export class CmsSigner {
 
   /** Signs `content`; returns the DER ContentInfo (a signed .mobileconfig when content is a profile). */
   sign(content: Uint8Array, signingTime: Date = new Date()): Buffer {
+    return this.build(content, signingTime, false);
+  }
+
+  /**
+   * A detached signature over `content` (the content itself is left out), as an MDM client sends in
+   * its `Mdm-Signature` header.
+   */
+  signDetached(content: Uint8Array, signingTime: Date = new Date()): Buffer {
+    return this.build(content, signingTime, true);
+  }
+
+  private build(content: Uint8Array, signingTime: Date, detached: boolean): Buffer {
     if (Number.isNaN(signingTime.getTime())) throw new TypeError('signingTime is not a valid Date');
     const digest = createHash('sha256').update(content).digest();
 
@@ -163,13 +175,15 @@ export class CmsSigner {
       this.signatureAlgorithm,
       asn1.create(Class.UNIVERSAL, Type.OCTETSTRING, false, signature.toString('binary')),
     ]);
-    const encapContentInfo = sequence([
-      oid(OID.data),
-      explicit(
-        0,
-        asn1.create(Class.UNIVERSAL, Type.OCTETSTRING, false, Buffer.from(content).toString('binary')),
-      ),
-    ]);
+    const encapContentInfo = detached
+      ? sequence([oid(OID.data)])
+      : sequence([
+          oid(OID.data),
+          explicit(
+            0,
+            asn1.create(Class.UNIVERSAL, Type.OCTETSTRING, false, Buffer.from(content).toString('binary')),
+          ),
+        ]);
     const signedData = sequence([
       asn1.create(Class.UNIVERSAL, Type.INTEGER, false, asn1.integerToDer(1).getBytes()),
       set([this.digestAlgorithm]),
