@@ -202,7 +202,7 @@ describe('French messaging ban: lists, policy, publication, artifacts', () => {
     it('generated the tenant CA and signing identity on first use, with private keys encrypted at rest', async () => {
       expect(caPem).toMatch(/^-----BEGIN CERTIFICATE-----/);
       const rows = await api.sql(
-        'SELECT encrypted_private_key, encrypted_ca_private_key FROM signing_identities WHERE tenant_id = $1',
+        'SELECT s.encrypted_private_key AS signing_key, c.encrypted_private_key AS ca_key FROM signing_identities s JOIN tenant_cas c USING (tenant_id) WHERE s.tenant_id = $1',
         [dinum.id],
       );
       expect(rows.rowCount).toBe(1);

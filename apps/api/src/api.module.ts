@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AuditModule } from '#libs/audit';
-import { AppleModule } from '#libs/apple';
+import { AppleMdmModule, AppleModule } from '#libs/apple';
 import { AuthGuard, AuthModule } from '#libs/auth';
 import { CatalogModule } from '#libs/catalog';
 import { type AppConfig, ConfigModule } from '#libs/config';
@@ -13,6 +13,8 @@ import { AppListsController } from './app-lists/app-lists.controller.js';
 import { AppleController } from './apple/apple.controller.js';
 import { AuditEventsController } from './audit/audit-events.controller.js';
 import { CatalogController } from './catalog/catalog.controller.js';
+import { DevicesController } from './devices/devices.controller.js';
+import { EnrollmentsController } from './enrollments/enrollments.controller.js';
 import { GroupsController } from './groups/groups.controller.js';
 import { OfficersController } from './officers/officers.controller.js';
 import { PoliciesController } from './policies/policies.controller.js';
@@ -32,6 +34,7 @@ export class ApiModule {
         FleetModule,
         CatalogModule,
         AppleModule,
+        AppleMdmModule,
         PolicyModule,
       ],
       controllers: [
@@ -42,6 +45,8 @@ export class ApiModule {
         AppListsController,
         PoliciesController,
         AppleController,
+        EnrollmentsController,
+        DevicesController,
       ],
       providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
     };

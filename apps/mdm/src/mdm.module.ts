@@ -1,12 +1,19 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { AppleMdmModule } from '#libs/apple';
+import { AuditModule } from '#libs/audit';
 import { type AppConfig, ConfigModule } from '#libs/config';
 import { PersistenceModule } from '#libs/persistence';
 import { PlatformModule } from '#libs/platform';
+import { AppleMdmController } from './apple/apple-mdm.controller.js';
 
-/** The phone-facing process: Apple enrollment, SCEP, check-in and commands; AMAPI notifications. */
+/** The phone-facing process: Apple enrollment, SCEP, check-in and commands. */
 @Module({})
 export class MdmModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: MdmModule, imports: [ConfigModule.forRoot(config), PersistenceModule, PlatformModule] };
+    return {
+      module: MdmModule,
+      imports: [ConfigModule.forRoot(config), PersistenceModule, PlatformModule, AuditModule, AppleMdmModule],
+      controllers: [AppleMdmController],
+    };
   }
 }

@@ -46,6 +46,7 @@ export { MAX_PKCS12_BYTES, MAX_PKCS12_ITERATIONS } from './pki/pkcs12.js';
 export {
   PROFILE_SIGNING_VALIDITY_YEARS,
   TENANT_CA_VALIDITY_YEARS,
+  generateTenantCa,
   generateTenantSigningIdentity,
   issueProfileSigningCertificate,
 } from './pki/tenant-signing-identity.js';
@@ -79,3 +80,8 @@ export type {
 export { AppleModule } from './tenant-signing/apple.module.js';
 export { SigningIdentitiesService } from './tenant-signing/signing-identities.service.js';
 export type { SigningIdentityView } from './tenant-signing/signing-identities.service.js';
+
+export * from './scep/index.js';
+export * from './mdm/index.js';
+export * from './enrollment/index.js';
+export * from './server/index.js';

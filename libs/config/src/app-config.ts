@@ -91,6 +91,13 @@ export class EnvironmentVariables {
   @Max(3650, { message: 'TOKEN_TTL_DAYS must be an integer between 1 and 3650' })
   TOKEN_TTL_DAYS = 90;
 
+  /**
+   * Behind a TLS-terminating proxy that checks client certificates: the header carrying the phone's
+   * certificate (URL-escaped PEM, as nginx's $ssl_client_escaped_cert). Empty: Mdm-Signature only.
+   */
+  @Matches(/^([A-Za-z0-9-]{1,64})?$/, { message: 'MDM_CLIENT_CERT_HEADER must be an HTTP header name' })
+  MDM_CLIENT_CERT_HEADER = '';
+
   /** Directory holding catalog.yaml and lists/; empty means the profiles/ shipped with this installation. */
   @IsString()
   PROFILES_DIR = '';

@@ -45,6 +45,20 @@ export class TenantScopedRepository<T extends TenantOwned> {
     return repo.save(entity);
   }
 
+  /** Inserts many rows of the tenant in one statement. */
+  async insertMany(
+    tenantId: string,
+    values: Array<Omit<Partial<T>, 'tenantId'>>,
+    manager?: EntityManager,
+  ): Promise<T[]> {
+    if (values.length === 0) return [];
+    const repo = this.repo(manager);
+    const entities = values.map((v) => repo.create({ ...v, tenantId } as unknown as T));
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    await repo.insert(entities as any);
+    return entities;
+  }
+
   async update(
     tenantId: string,
     where: FindOptionsWhere<T>,

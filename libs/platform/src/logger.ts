@@ -26,13 +26,22 @@ export function createLogger(service: string, level = 'info', destination?: Dest
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
 
+  /**
+   * Nest calls `logger.warn(message, ...params, context)`. Rempart code logs pino-style through it:
+   * `logger.warn({ fields }, 'message')`, which arrives as (fields, 'message', context).
+   */
   private write(level: 'info' | 'error' | 'warn' | 'debug' | 'trace', message: unknown, params: unknown[]) {
-    const context = typeof params[params.length - 1] === 'string' ? (params.pop() as string) : undefined;
+    const context =
+      params.length > 0 && typeof params[params.length - 1] === 'string'
+        ? (params.pop() as string)
+        : undefined;
     const fields: Record<string, unknown> = context ? { context } : {};
     if (level === 'error' && typeof params[0] === 'string' && params[0].includes('\n'))
       fields.stack = params.shift();
-    if (message instanceof Error) this.logger[level]({ ...fields, err: message }, message.message);
-    else if (typeof message === 'object' && message !== null) this.logger[level]({ ...fields, ...message });
+    const text = typeof params[0] === 'string' ? (params.shift() as string) : undefined;
+    if (message instanceof Error) this.logger[level]({ ...fields, err: message }, text ?? message.message);
+    else if (typeof message === 'object' && message !== null)
+      this.logger[level]({ ...fields, ...message }, text);
     else this.logger[level](fields, String(message));
   }
 

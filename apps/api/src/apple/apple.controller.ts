@@ -1,12 +1,12 @@
 import { Body, Controller, Get, Header, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsArray, IsOptional, IsString, MaxLength } from 'class-validator';
-import { SigningIdentitiesService } from '#libs/apple';
+import { PushCertificatesService, SigningIdentitiesService } from '#libs/apple';
 import type { Actor } from '#libs/audit';
 import { CurrentActor, CurrentPrincipal, RequireRole, type Principal } from '#libs/auth';
 import { DomainException } from '#libs/platform';
 
-export class SigningIdentityDto {
+export class CertificateAndKeyDto {
   @ApiPropertyOptional({ description: 'PEM signing certificate' })
   @IsOptional()
   @IsString()
@@ -42,7 +42,27 @@ export class SigningIdentityDto {
 @ApiBearerAuth()
 @Controller('v1/apple')
 export class AppleController {
-  constructor(private readonly signing: SigningIdentitiesService) {}
+  constructor(
+    private readonly signing: SigningIdentitiesService,
+    private readonly push: PushCertificatesService,
+  ) {}
+
+  @Get('push-certificate')
+  @ApiOperation({
+    summary: "The tenant's APNs MDM push certificate: topic, expiry, and a warning 30 days ahead",
+  })
+  pushCertificate(@CurrentPrincipal() principal: Principal) {
+    return this.push.describe(principal.tenantId);
+  }
+
+  @Put('push-certificate')
+  @RequireRole('admin')
+  @ApiOperation({
+    summary: 'Upload the APNs MDM push certificate: {certificate, privateKey} or {pkcs12, password}',
+  })
+  uploadPushCertificate(@CurrentActor() actor: Actor, @Body() body: CertificateAndKeyDto) {
+    return this.push.upload(actor, certificateInput(body));
+  }
 
   @Get('ca-certificate')
   @Header('Content-Type', 'application/x-pem-file')
@@ -63,7 +83,7 @@ export class AppleController {
   @ApiOperation({
     summary: 'Import the profile-signing identity: {certificate, privateKey, chain?} or {pkcs12, password}',
   })
-  importSigningIdentity(@CurrentActor() actor: Actor, @Body() body: SigningIdentityDto) {
+  importSigningIdentity(@CurrentActor() actor: Actor, @Body() body: CertificateAndKeyDto) {
     if (body.pkcs12 !== undefined) {
       if (body.certificate !== undefined || body.privateKey !== undefined) {
         throw new DomainException(
@@ -83,4 +103,22 @@ export class AppleController {
       chainPem: body.chain,
     });
   }
+}
+
+/** `{certificate, privateKey}` or `{pkcs12, password}`, never both or neither. */
+function certificateInput(body: CertificateAndKeyDto) {
+  if (body.pkcs12 !== undefined) {
+    if (body.certificate !== undefined || body.privateKey !== undefined) {
+      throw new DomainException(
+        'AMBIGUOUS_IDENTITY',
+        'send either pkcs12 + password or certificate + privateKey, not both',
+      );
+    }
+    return { pkcs12Base64: body.pkcs12, password: body.password ?? '' };
+  }
+  if (body.certificate === undefined)
+    throw new DomainException('MISSING_FIELD', 'certificate: required (or send pkcs12)');
+  if (body.privateKey === undefined)
+    throw new DomainException('MISSING_FIELD', 'privateKey: required with certificate');
+  return { certificatePem: body.certificate, privateKeyPem: body.privateKey };
 }

@@ -160,12 +160,12 @@ export async function issueProfileSigningCertificate(
 }
 
 /**
- * Creates a tenant's CA (self-signed RSA-2048, SHA-256, 10 years) and a profile-signing
- * certificate issued by it (2 years), as PEMs. The result can be given to `new CmsSigner(...)`.
+ * Creates a tenant CA: self-signed RSA-2048, SHA-256, 10 years, pathLen 0. It signs the tenant's
+ * profile-signing certificate and the device identities issued over SCEP.
  */
-export async function generateTenantSigningIdentity(
+export async function generateTenantCa(
   options: GenerateTenantSigningIdentityOptions,
-): Promise<TenantSigningIdentity> {
+): Promise<{ caCertificatePem: string; caPrivateKeyPem: string }> {
   checkNames(options.tenantName, options.tenantSlug);
   const now = options.now ?? new Date();
   const caKeys = await newRsaKeyPair();
@@ -189,14 +189,23 @@ export async function generateTenantSigningIdentity(
     { name: 'subjectKeyIdentifier' },
   ]);
   signNatively(ca, caKey);
-  const caCertificatePem = toPem(ca);
+  return { caCertificatePem: toPem(ca), caPrivateKeyPem: caKeys.privateKeyPem };
+}
 
+/**
+ * Creates a tenant's CA (self-signed RSA-2048, SHA-256, 10 years) and a profile-signing
+ * certificate issued by it (2 years), as PEMs. The result can be given to `new CmsSigner(...)`.
+ */
+export async function generateTenantSigningIdentity(
+  options: GenerateTenantSigningIdentityOptions,
+): Promise<TenantSigningIdentity> {
+  const ca = await generateTenantCa(options);
   const signing = await issueProfileSigningCertificate({
-    caCertificatePem,
-    caPrivateKeyPem: caKeys.privateKeyPem,
+    caCertificatePem: ca.caCertificatePem,
+    caPrivateKeyPem: ca.caPrivateKeyPem,
     tenantName: options.tenantName,
     tenantSlug: options.tenantSlug,
-    now,
+    now: options.now,
   });
-  return { ...signing, caCertificatePem, caPrivateKeyPem: caKeys.privateKeyPem };
+  return { ...signing, ...ca };
 }

@@ -14,8 +14,9 @@ import { DomainException, NotFoundDomainException } from '#libs/platform';
 import { importSigningIdentity, type SigningIdentityInput } from '../pki/import-signing-identity.js';
 import { decryptSecret, encryptSecret } from '../pki/secret-box.js';
 import { SigningIdentityError } from '../pki/signing-identity-error.js';
-import { generateTenantSigningIdentity } from '../pki/tenant-signing-identity.js';
+import { issueProfileSigningCertificate } from '../pki/tenant-signing-identity.js';
 import { CmsSigner } from '../signing/cms-signer.js';
+import { keyContext, TenantCaService } from './tenant-ca.service.js';
 
 @Injectable()
 export class SigningIdentityRepository extends TenantScopedRepository<SigningIdentityEntity> {
@@ -37,9 +38,6 @@ export interface SigningIdentityView {
   caSubject: string;
 }
 
-/** Binds each encrypted key to its tenant: a ciphertext copied to another tenant's row does not decrypt. */
-const keyContext = (tenantId: string, purpose: string) => `rempart:${purpose}:${tenantId}`;
-
 /**
  * Each tenant's profile-signing identity: generated on first use (a tenant CA and a signing
  * certificate it issues) or imported (PEM or PKCS#12). Private keys are encrypted at rest with
@@ -54,6 +52,7 @@ export class SigningIdentitiesService {
     @InjectRepository(TenantEntity) private readonly tenants: Repository<TenantEntity>,
     private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly tenantCa: TenantCaService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -63,7 +62,10 @@ export class SigningIdentitiesService {
     if (existing) return existing;
     const tenant = await this.tenants.findOne({ where: { id: tenantId } });
     if (!tenant) throw new NotFoundDomainException('tenant', tenantId);
-    const generated = await generateTenantSigningIdentity({
+    const ca = await this.tenantCa.get(tenantId);
+    const generated = await issueProfileSigningCertificate({
+      caCertificatePem: ca.certificatePem,
+      caPrivateKeyPem: ca.privateKeyPem,
       tenantName: tenant.name,
       tenantSlug: tenant.slug,
     });
@@ -73,18 +75,13 @@ export class SigningIdentitiesService {
           tenantId,
           {
             origin: 'generated',
-            caCertificatePem: generated.caCertificatePem,
+            caCertificatePem: ca.certificatePem,
             certificatePem: generated.certificatePem,
             chainPem: [],
             encryptedPrivateKey: encryptSecret(
               generated.privateKeyPem,
               this.config.masterKey,
               keyContext(tenantId, 'profile-signing-key'),
-            ),
-            encryptedCaPrivateKey: encryptSecret(
-              generated.caPrivateKeyPem,
-              this.config.masterKey,
-              keyContext(tenantId, 'tenant-ca-key'),
             ),
             subject: new X509Certificate(generated.certificatePem).subject.replace(/\n/g, ', '),
             notAfter: new Date(new X509Certificate(generated.certificatePem).validTo),
@@ -158,7 +155,6 @@ export class SigningIdentitiesService {
             this.config.masterKey,
             keyContext(actor.tenantId, 'profile-signing-key'),
           ),
-          encryptedCaPrivateKey: null,
           subject: imported.subject,
           notAfter: imported.notAfter,
           retiredAt: null,

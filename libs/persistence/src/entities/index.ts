@@ -2,6 +2,13 @@ import { ApiTokenEntity } from './api-token.entity.js';
 import { AppListEntity } from './app-list.entity.js';
 import { AuditEventEntity } from './audit-event.entity.js';
 import { DeviceGroupEntity } from './device-group.entity.js';
+import { DeviceAppEntity, DeviceProfileEntity } from './device-inventory.entity.js';
+import { DeviceEntity } from './device.entity.js';
+import { EnrollmentEntity } from './enrollment.entity.js';
+import { MdmCommandEntity } from './mdm-command.entity.js';
+import { PushCertificateEntity } from './push-certificate.entity.js';
+import { ScepChallengeEntity } from './scep-challenge.entity.js';
+import { TenantCaEntity } from './tenant-ca.entity.js';
 import { OfficerEntity } from './officer.entity.js';
 import { PolicyVersionEntity } from './policy-version.entity.js';
 import { PolicyEntity } from './policy.entity.js';
@@ -9,6 +16,14 @@ import { SigningIdentityEntity } from './signing-identity.entity.js';
 import { TenantEntity } from './tenant.entity.js';
 
 export {
+  DeviceAppEntity,
+  DeviceEntity,
+  DeviceProfileEntity,
+  EnrollmentEntity,
+  MdmCommandEntity,
+  PushCertificateEntity,
+  ScepChallengeEntity,
+  TenantCaEntity,
   ApiTokenEntity,
   AppListEntity,
   AuditEventEntity,
@@ -35,4 +50,18 @@ export const ENTITIES = [
   PolicyEntity,
   PolicyVersionEntity,
   SigningIdentityEntity,
+  TenantCaEntity,
+  PushCertificateEntity,
+  EnrollmentEntity,
+  ScepChallengeEntity,
+  DeviceEntity,
+  DeviceAppEntity,
+  DeviceProfileEntity,
+  MdmCommandEntity,
 ];
+export { PLATFORMS } from './enrollment.entity.js';
+export type { Platform } from './enrollment.entity.js';
+export { DEVICE_STATUSES } from './device.entity.js';
+export type { DeviceStatus } from './device.entity.js';
+export { MDM_COMMAND_STATUSES } from './mdm-command.entity.js';
+export type { MdmCommandStatus } from './mdm-command.entity.js';

@@ -31,10 +31,6 @@ export class SigningIdentityEntity {
   @Column({ name: 'encrypted_private_key', type: 'text' })
   encryptedPrivateKey!: string;
 
-  /** Generated identities keep their CA key (encrypted) to issue the next signing certificate. */
-  @Column({ name: 'encrypted_ca_private_key', type: 'text', nullable: true })
-  encryptedCaPrivateKey!: string | null;
-
   @Column({ type: 'text' })
   subject!: string;
 

@@ -1,0 +1,76 @@
+import {
+  Controller,
+  Get,
+  Header,
+  HttpCode,
+  Param,
+  Post,
+  Put,
+  Query,
+  Req,
+  Res,
+  StreamableFile,
+} from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { AppleEnrollmentService, AppleMdmService } from '#libs/apple';
+
+const rawBody = (req: Request): Buffer => (Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
+
+/**
+ * What iPhones talk to. No bearer tokens here: phones present an enrollment token (enrollUrl), a
+ * SCEP challenge, then their identity certificate on every check-in.
+ */
+@ApiExcludeController()
+@Controller('mdm')
+export class AppleMdmController {
+  constructor(
+    private readonly enrollment: AppleEnrollmentService,
+    private readonly mdm: AppleMdmService,
+  ) {}
+
+  @Get('enroll/:token')
+  @Header('Content-Type', 'application/x-apple-aspen-config')
+  @Header('Content-Disposition', 'attachment; filename="enroll.mobileconfig"')
+  async enrollmentProfile(@Param('token') token: string) {
+    return new StreamableFile(await this.enrollment.enrollmentProfile(token));
+  }
+
+  @Get(':tenant/scep')
+  async scepGet(
+    @Param('tenant') tenant: string,
+    @Query() query: Record<string, string>,
+    @Res() res: Response,
+  ) {
+    const response = await this.enrollment.scepRequest(tenant, query);
+    res.status(response.status).type(response.contentType).send(response.body);
+  }
+
+  @Post(':tenant/scep')
+  async scepPost(
+    @Param('tenant') tenant: string,
+    @Query() query: Record<string, string>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    const response = await this.enrollment.scepRequest(tenant, query, rawBody(req));
+    res.status(response.status).type(response.contentType).send(response.body);
+  }
+
+  @Put(':tenant/checkin')
+  @HttpCode(200)
+  async checkIn(@Param('tenant') tenant: string, @Req() req: Request) {
+    await this.mdm.checkIn({ tenantSlug: tenant, body: rawBody(req), headers: req.headers });
+    return '';
+  }
+
+  @Put(':tenant/server')
+  async report(@Param('tenant') tenant: string, @Req() req: Request, @Res() res: Response) {
+    const next = await this.mdm.report({ tenantSlug: tenant, body: rawBody(req), headers: req.headers });
+    if (!next) {
+      res.status(200).end();
+      return;
+    }
+    res.status(200).type('application/xml').send(next);
+  }
+}

@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { FleetModule } from '#libs/fleet';
+import { AppleModule } from '../tenant-signing/apple.module.js';
+import { AppleEnrollmentService } from './apple-enrollment.service.js';
+import { AppleMdmService } from './apple-mdm.service.js';
+import { MdmCommandRepository, MdmCommandsService } from './mdm-commands.service.js';
+import { PushCertificatesService } from './push-certificates.service.js';
+
+/** The Apple MDM server side: enrollment profiles, SCEP, check-in, command queue, push certificates. */
+@Module({
+  imports: [AppleModule, FleetModule],
+  providers: [
+    MdmCommandRepository,
+    MdmCommandsService,
+    AppleMdmService,
+    AppleEnrollmentService,
+    PushCertificatesService,
+  ],
+  exports: [MdmCommandsService, AppleMdmService, AppleEnrollmentService, PushCertificatesService],
+})
+export class AppleMdmModule {}

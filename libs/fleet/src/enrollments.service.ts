@@ -1,0 +1,207 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { DataSource, IsNull, Repository, type EntityManager } from 'typeorm';
+import { AuditService, type Actor } from '#libs/audit';
+import { APP_CONFIG, type AppConfig } from '#libs/config';
+import {
+  EnrollmentEntity,
+  ScepChallengeEntity,
+  TenantEntity,
+  TenantScopedRepository,
+  type Platform,
+} from '#libs/persistence';
+import { DomainException, NotFoundDomainException } from '#libs/platform';
+import { GroupsService } from './groups.service.js';
+
+@Injectable()
+export class EnrollmentRepository extends TenantScopedRepository<EnrollmentEntity> {
+  constructor(@InjectRepository(EnrollmentEntity) repository: Repository<EnrollmentEntity>) {
+    super(repository);
+  }
+
+  /** Phones present only the token: it names the enrollment (and so the tenant). */
+  findByTokenHashForDevice(tokenHash: string): Promise<EnrollmentEntity | null> {
+    return this.repository.findOne({ where: { tokenHash }, relations: { group: true } });
+  }
+}
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** A downloaded enrollment profile must be installed within this time. */
+const CHALLENGE_TTL_MS = 60 * 60 * 1000;
+
+export class EnrollmentUnavailableError extends DomainException {}
+
+export interface CreatedEnrollment {
+  enrollment: EnrollmentEntity;
+  token: string;
+}
+
+/** Enrollment invitations and the SCEP challenges each profile download hands out. */
+@Injectable()
+export class EnrollmentsService {
+  private readonly logger = new Logger(EnrollmentsService.name);
+
+  constructor(
+    private readonly enrollments: EnrollmentRepository,
+    private readonly groups: GroupsService,
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    @InjectRepository(ScepChallengeEntity) private readonly challenges: Repository<ScepChallengeEntity>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async create(
+    actor: Actor,
+    input: { group: string; platform: Platform; expiresAt?: Date; maxUses?: number },
+  ): Promise<CreatedEnrollment> {
+    const group = await this.groups.getBySlug(actor.tenantId, input.group);
+    const expiresAt = input.expiresAt ?? new Date(Date.now() + 30 * DAY_MS);
+    if (expiresAt.getTime() <= Date.now())
+      throw new DomainException('INVALID_EXPIRY', 'expiresAt: must be in the future');
+    const token = randomBytes(24).toString('base64url');
+    const enrollment = await this.dataSource.transaction(async (manager) => {
+      const created = await this.enrollments.insert(
+        actor.tenantId,
+        {
+          groupId: group.id,
+          platform: input.platform,
+          tokenHash: sha256(token),
+          expiresAt,
+          maxUses: input.maxUses ?? null,
+          uses: 0,
+          createdBy: actor.label,
+          revokedAt: null,
+        },
+        manager,
+      );
+      await this.audit.record(manager, actor, {
+        action: 'enrollment.create',
+        targetType: 'enrollment',
+        targetId: created.id,
+        after: {
+          group: group.slug,
+          platform: input.platform,
+          expiresAt: expiresAt.toISOString(),
+          maxUses: input.maxUses ?? null,
+        },
+      });
+      return created;
+    });
+    return { enrollment, token };
+  }
+
+  list(tenantId: string): Promise<EnrollmentEntity[]> {
+    return this.enrollments.find(tenantId, {}, { order: { createdAt: 'DESC' }, relations: { group: true } });
+  }
+
+  async revoke(actor: Actor, id: string): Promise<EnrollmentEntity> {
+    return this.dataSource.transaction(async (manager) => {
+      const enrollment = await this.enrollments.findOne(actor.tenantId, { id }, manager);
+      if (!enrollment) throw new NotFoundDomainException('enrollment', id);
+      if (enrollment.revokedAt) return enrollment;
+      const revokedAt = new Date();
+      await this.enrollments.update(actor.tenantId, { id }, { revokedAt }, manager);
+      await this.audit.record(manager, actor, {
+        action: 'enrollment.revoke',
+        targetType: 'enrollment',
+        targetId: id,
+      });
+      return { ...enrollment, revokedAt };
+    });
+  }
+
+  /**
+   * The enrollment a phone's token names, if it can still be used: unknown → 404, expired, revoked
+   * or used up → 410. Refusals are logged (someone is trying a token).
+   */
+  async usableByToken(token: string): Promise<EnrollmentEntity & { tenant: TenantEntity }> {
+    const enrollment = await this.enrollments.findByTokenHashForDevice(sha256(token));
+    const refuse = (code: string, message: string, status: 404 | 410) => {
+      this.logger.warn({ enrollmentId: enrollment?.id, code }, `enrollment refused: ${message}`);
+      return new EnrollmentUnavailableError(code, message, status);
+    };
+    if (!enrollment) throw refuse('ENROLLMENT_UNKNOWN', 'enrollment token is not known', 404);
+    if (enrollment.revokedAt) throw refuse('ENROLLMENT_REVOKED', 'enrollment was revoked', 410);
+    if (enrollment.expiresAt <= new Date()) throw refuse('ENROLLMENT_EXPIRED', 'enrollment has expired', 410);
+    if (enrollment.maxUses !== null && enrollment.uses >= enrollment.maxUses) {
+      throw refuse(
+        'ENROLLMENT_USED_UP',
+        `enrollment was used ${enrollment.uses} of ${enrollment.maxUses} times`,
+        410,
+      );
+    }
+    const tenant = await this.dataSource
+      .getRepository(TenantEntity)
+      .findOneByOrFail({ id: enrollment.tenantId });
+    return Object.assign(enrollment, { tenant });
+  }
+
+  /** A fresh SCEP challenge bound to this enrollment, for one profile download. */
+  async issueChallenge(enrollment: EnrollmentEntity): Promise<string> {
+    const challenge = randomBytes(24).toString('base64url');
+    await this.challenges.insert({
+      tenantId: enrollment.tenantId,
+      enrollmentId: enrollment.id,
+      challengeHash: sha256(challenge),
+      expiresAt: new Date(Date.now() + CHALLENGE_TTL_MS),
+      consumedAt: null,
+      issuedCertificateSha256: null,
+    });
+    return challenge;
+  }
+
+  /**
+   * Consumes a challenge for a SCEP request: valid only once, before it expires, for this tenant and
+   * a still-usable enrollment. Returns the challenge row to bind the issued certificate to, or a
+   * reason for refusing.
+   */
+  async consumeChallenge(
+    tenantId: string,
+    challenge: string | undefined,
+  ): Promise<{ ok: true; challengeId: string } | { ok: false; reason: string }> {
+    if (!challenge) return { ok: false, reason: 'no challenge password in the request' };
+    return this.dataSource.transaction(async (manager) => {
+      const row = await manager
+        .getRepository(ScepChallengeEntity)
+        .createQueryBuilder('c')
+        .setLock('pessimistic_write')
+        .where('c.challenge_hash = :hash AND c.tenant_id = :tenantId', { hash: sha256(challenge), tenantId })
+        .getOne();
+      if (!row) return { ok: false as const, reason: 'unknown challenge' };
+      if (row.consumedAt) return { ok: false as const, reason: 'challenge already used' };
+      if (row.expiresAt <= new Date()) return { ok: false as const, reason: 'challenge expired' };
+      const enrollment = await manager
+        .getRepository(EnrollmentEntity)
+        .findOne({ where: { id: row.enrollmentId, revokedAt: IsNull() } });
+      if (!enrollment || enrollment.expiresAt <= new Date())
+        return { ok: false as const, reason: 'enrollment no longer valid' };
+      await manager.getRepository(ScepChallengeEntity).update({ id: row.id }, { consumedAt: new Date() });
+      return { ok: true as const, challengeId: row.id };
+    });
+  }
+
+  bindIssuedCertificate(challengeId: string, certificateSha256: string): Promise<unknown> {
+    return this.challenges.update({ id: challengeId }, { issuedCertificateSha256: certificateSha256 });
+  }
+
+  /** The enrollment a certificate issued by our SCEP belongs to (checked at Authenticate). */
+  async enrollmentForCertificate(
+    tenantId: string,
+    certificateSha256: string,
+    manager: EntityManager,
+  ): Promise<EnrollmentEntity | null> {
+    const challenge = await manager
+      .getRepository(ScepChallengeEntity)
+      .findOne({ where: { tenantId, issuedCertificateSha256: certificateSha256 } });
+    if (!challenge) return null;
+    return manager
+      .getRepository(EnrollmentEntity)
+      .findOne({ where: { id: challenge.enrollmentId, tenantId } });
+  }
+
+  enrollUrl(token: string): string {
+    return `${this.config.MDM_PUBLIC_URL.replace(/\/$/, '')}/mdm/enroll/${token}`;
+  }
+}

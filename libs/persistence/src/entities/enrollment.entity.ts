@@ -1,0 +1,58 @@
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+} from 'typeorm';
+import { DeviceGroupEntity } from './device-group.entity.js';
+
+export const PLATFORMS = ['ios', 'android'] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
+/** An invitation to enroll phones into a group: a token that expires and may be used N times. */
+@Entity('enrollments')
+@Index('ix_enrollments_tenant', ['tenantId'])
+export class EnrollmentEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'tenant_id', type: 'uuid' })
+  tenantId!: string;
+
+  @Column({ name: 'group_id', type: 'uuid' })
+  groupId!: string;
+
+  @ManyToOne(() => DeviceGroupEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'group_id' })
+  group?: DeviceGroupEntity;
+
+  @Column({ type: 'text' })
+  platform!: Platform;
+
+  /** SHA-256 of the enrollment token (the token is in enrollUrl, shown once). */
+  @Column({ name: 'token_hash', type: 'char', length: 64, unique: true })
+  tokenHash!: string;
+
+  @Column({ name: 'expires_at', type: 'timestamptz' })
+  expiresAt!: Date;
+
+  /** null: unlimited until expiry. */
+  @Column({ name: 'max_uses', type: 'integer', nullable: true })
+  maxUses!: number | null;
+
+  /** Devices that completed enrollment (Authenticate) with it. */
+  @Column({ type: 'integer', default: 0 })
+  uses!: number;
+
+  @Column({ name: 'created_by', type: 'text' })
+  createdBy!: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
+  revokedAt!: Date | null;
+}
