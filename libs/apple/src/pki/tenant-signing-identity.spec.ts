@@ -35,7 +35,7 @@ beforeAll(async () => {
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('generateTenantSigningIdentity', () => {
-  it('creates a 10-year self-signed RSA-2048 SHA-256 CA that may only sign certificates and CRLs', () => {
+  it('creates a 10-year self-signed RSA-2048 SHA-256 CA that signs certificates and CRLs and can act as the SCEP server', () => {
     const ca = new X509Certificate(identity.caCertificatePem);
     expect(ca.ca).toBe(true);
     expect(ca.checkIssued(ca)).toBe(true);
@@ -46,7 +46,7 @@ describe('generateTenantSigningIdentity', () => {
     const text = openssl(['x509', '-in', file('ca.pem'), '-noout', '-text']).stdout;
     expect(text).toMatch(/Signature Algorithm: sha256WithRSAEncryption/);
     expect(text).toMatch(/Basic Constraints: critical\s+CA:TRUE, pathlen:0/);
-    expect(text).toMatch(/Key Usage: critical\s+Certificate Sign, CRL Sign/);
+    expect(text).toMatch(/Key Usage: critical\s+Digital Signature, Key Encipherment, Certificate Sign, CRL Sign/);
     expect(text).toMatch(/Subject Key Identifier/);
   });
 

@@ -185,7 +185,16 @@ export async function generateTenantCa(
   ca.setExtensions([
     // pathLen 0: this CA only ever issues end-entity certificates.
     { name: 'basicConstraints', cA: true, pathLenConstraint: 0, critical: true },
-    { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+    // digitalSignature + keyEncipherment as well: the CA is also the tenant's SCEP server, which
+    // signs CertReps and receives requests encrypted to it (RFC 8894 §3; macOS checks both).
+    {
+      name: 'keyUsage',
+      keyCertSign: true,
+      cRLSign: true,
+      digitalSignature: true,
+      keyEncipherment: true,
+      critical: true,
+    },
     { name: 'subjectKeyIdentifier' },
   ]);
   signNatively(ca, caKey);
