@@ -11,6 +11,7 @@
  * phones do. The last line of output is one JSON object.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
@@ -56,7 +57,7 @@ async function adminQuery(sql: string) {
 function startChild(script: string, env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, [script], {
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', process.env.BENCH_VERBOSE ? 'inherit' : 'ignore', 'inherit'],
   });
 }
 
@@ -98,14 +99,9 @@ async function drive(
         const phone = phones[i % phones.length];
         const body = encodePlist({ UDID: phone.udid, Status: 'Idle' });
         const t0 = performance.now();
-        const res = await fetch(urlFor(phone), {
-          method: 'PUT',
-          body,
-          headers: { 'Content-Type': 'application/x-apple-aspen-mdm', ...phone.mdmSignatureHeader(body) },
-        });
-        await res.arrayBuffer();
+        const status = await put(urlFor(phone), body, phone.mdmSignatureHeader(body));
         latencies.push(performance.now() - t0);
-        if (res.status !== 200) errors += 1;
+        if (status !== 200) errors += 1;
       }
     }),
   );
@@ -120,6 +116,32 @@ async function drive(
     p99: pct(0.99),
     errors,
   };
+}
+
+/** Keep-alive connections, one per concurrent loop, as phones behind one proxy would use. */
+const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+
+function put(url: string, body: Buffer, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      url,
+      {
+        method: 'PUT',
+        agent,
+        headers: {
+          'Content-Type': 'application/x-apple-aspen-mdm',
+          'Content-Length': body.length,
+          ...headers,
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 const BARE_SERVER = `

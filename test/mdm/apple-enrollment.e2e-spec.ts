@@ -183,6 +183,40 @@ describe('Apple enrollment and MDM: simulated iPhones receive the French messagi
     );
   });
 
+  it('enrolls phones of a new tenant concurrently while its CA is created on first use', async () => {
+    const armees = await h.api.seedTenant('armees');
+    const asAdmin = { Authorization: `Bearer ${armees.tokens.admin}` };
+    const push = makePushCertificate();
+    await h.api
+      .http()
+      .put('/v1/apple/push-certificate')
+      .set(asAdmin)
+      .send({ certificate: push.certificatePem, privateKey: push.privateKeyPem })
+      .expect(200);
+    await h.api
+      .http()
+      .post('/v1/groups')
+      .set(asAdmin)
+      .send({ slug: 'etat-major', name: 'État-major' })
+      .expect(201);
+    const created = await h.api
+      .http()
+      .post('/v1/enrollments')
+      .set(asAdmin)
+      .send({ group: 'etat-major', platform: 'ios' })
+      .expect(201);
+    const phones = Array.from(
+      { length: 6 },
+      () => new SimulatedIphone({ supervised: true, installedApps: [] }),
+    );
+    await Promise.all(phones.map((phone) => phone.enroll(created.body.enrollUrl)));
+    expect(phones.every((phone) => phone.enrolled)).toBe(true);
+    expect(
+      (await h.api.sql('SELECT count(*)::int AS n FROM tenant_cas WHERE tenant_id = $1', [armees.id])).rows[0]
+        .n,
+    ).toBe(1);
+  });
+
   describe('refusals', () => {
     it('answers an unknown token 404, and a used-up, expired or revoked enrollment 410', async () => {
       expect((await fetch(`${h.mdmUrl}/mdm/enroll/not-a-token`)).status).toBe(404);

@@ -101,10 +101,29 @@ export interface VerifiedCms {
  * public key, which X509Certificate only reports when `publicKey` is read) fails here.
  */
 function readCertificate(input: Buffer): X509Certificate {
+  const key = input.toString('base64');
+  const known = parsedCertificates.get(key);
+  if (known) return known;
   const cert = new X509Certificate(input);
   void [cert.publicKey, cert.keyUsage, cert.subject, cert.issuer, cert.validFrom, cert.validTo, cert.ca];
   readCertificateFields(cert.raw);
+  remember(parsedCertificates, key, cert);
   return cert;
+}
+
+/*
+ * A phone signs every request with the same certificate, issued by the same CA: parsing it and
+ * checking its issuer's signature once per process, not per request, is most of a check-in's cost.
+ * Certificates are immutable, so a cached verdict stays true; validity dates are still checked on
+ * every request. Both caches are bounded (oldest entries go first).
+ */
+const CACHE_LIMIT = 50_000;
+const parsedCertificates = new Map<string, X509Certificate>();
+const issuerVerdicts = new Map<string, boolean>();
+
+function remember<V>(cache: Map<string, V>, key: string, value: V): void {
+  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+  cache.set(key, value);
 }
 
 function malformed(message: string): never {
@@ -417,11 +436,17 @@ function describe(cert: X509Certificate): string {
 }
 
 function issuedBy(child: X509Certificate, parent: X509Certificate): boolean {
+  const key = `${child.fingerprint256}>${parent.fingerprint256}`;
+  const known = issuerVerdicts.get(key);
+  if (known !== undefined) return known;
+  let verdict: boolean;
   try {
-    return child.checkIssued(parent) && child.verify(parent.publicKey);
+    verdict = child.checkIssued(parent) && child.verify(parent.publicKey);
   } catch {
-    return false;
+    verdict = false;
   }
+  remember(issuerVerdicts, key, verdict);
+  return verdict;
 }
 
 function checkValidity(cert: X509Certificate, now: Date, what: string): void {

@@ -85,6 +85,12 @@ export class AppleEnrollmentService {
           challengeId = verdict.challengeId;
           return { issue: true };
         });
+        if (response.outcome.status !== 'SUCCESS') {
+          this.logger.warn(
+            { tenant: tenantSlug, failInfo: response.outcome.failInfo, transactionId: response.outcome.transactionId },
+            `SCEP request failed: ${response.outcome.reason ?? response.outcome.failInfo}`,
+          );
+        }
         if (response.outcome.status === 'SUCCESS' && challengeId && response.outcome.certificatePem) {
           const der = Buffer.from(
             response.outcome.certificatePem.replace(/-----[^-]+-----|\s/g, ''),

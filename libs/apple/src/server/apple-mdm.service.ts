@@ -303,6 +303,12 @@ export class AppleMdmService {
     const tenant = await this.tenant(request.tenantSlug);
     const identity = await this.authenticate(tenant, request);
     const report = this.parse(() => parseCommandReport(request.body));
+    if (
+      report.Status === 'Idle' &&
+      (await this.idleWithNothingQueued(tenant, report.UDID, identity.fingerprintSha256))
+    ) {
+      return null;
+    }
     return this.dataSource.transaction(async (manager) => {
       const device = await this.boundDevice(manager, tenant, report.UDID, identity.fingerprintSha256);
       if (device.status !== 'enrolled')
@@ -320,6 +326,28 @@ export class AppleMdmService {
       const next = await this.commands.next(manager, tenant.id, device.id, device.lastIdleAt);
       return next ? this.commandPlist(manager, next) : null;
     });
+  }
+
+  /**
+   * The common case, done in one statement without a transaction: an enrolled phone, with its bound
+   * certificate, reports Idle and has nothing queued. Anything else (unknown device, another
+   * certificate, pending commands) takes the full path, which also produces the right refusal.
+   */
+  private async idleWithNothingQueued(
+    tenant: TenantEntity,
+    udid: string,
+    certificateSha256: string,
+  ): Promise<boolean> {
+    const rows: Array<{ pending: boolean }> = await this.dataSource.query(
+      `WITH device AS (
+         UPDATE devices SET last_seen_at = now(), last_idle_at = now()
+         WHERE tenant_id = $1 AND udid = $2 AND identity_certificate_sha256 = $3 AND status = 'enrolled'
+         RETURNING id)
+       SELECT EXISTS (SELECT 1 FROM mdm_commands c WHERE c.device_id = device.id AND c.status IN ('queued', 'sent')) AS pending
+       FROM device`,
+      [tenant.id, udid, certificateSha256],
+    );
+    return rows.length === 1 && !rows[0].pending;
   }
 
   private async recordResult(

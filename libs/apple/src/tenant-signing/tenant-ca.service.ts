@@ -20,6 +20,7 @@ export const keyContext = (tenantId: string, purpose: string) => `rempart:${purp
 @Injectable()
 export class TenantCaService {
   private readonly cache = new Map<string, TenantCa>();
+  private readonly loading = new Map<string, Promise<TenantCa>>();
 
   constructor(
     @InjectRepository(TenantCaEntity) private readonly cas: Repository<TenantCaEntity>,
@@ -30,6 +31,16 @@ export class TenantCaService {
   async get(tenantId: string): Promise<TenantCa> {
     const cached = this.cache.get(tenantId);
     if (cached) return cached;
+    // Phones enrolling together ask at once; one load (or generation) serves them all.
+    let loading = this.loading.get(tenantId);
+    if (!loading) {
+      loading = this.load(tenantId).finally(() => this.loading.delete(tenantId));
+      this.loading.set(tenantId, loading);
+    }
+    return loading;
+  }
+
+  private async load(tenantId: string): Promise<TenantCa> {
     const row = (await this.cas.findOne({ where: { tenantId } })) ?? (await this.generate(tenantId));
     const ca = {
       certificatePem: row.certificatePem,
@@ -47,19 +58,21 @@ export class TenantCaService {
     const tenant = await this.tenants.findOne({ where: { id: tenantId } });
     if (!tenant) throw new NotFoundDomainException('tenant', tenantId);
     const ca = await generateTenantCa({ tenantName: tenant.name, tenantSlug: tenant.slug });
+    const row = this.cas.create({
+      tenantId,
+      certificatePem: ca.caCertificatePem,
+      encryptedPrivateKey: encryptSecret(
+        ca.caPrivateKeyPem,
+        this.config.masterKey,
+        keyContext(tenantId, 'tenant-ca-key'),
+      ),
+      notAfter: new Date(new X509Certificate(ca.caCertificatePem).validTo),
+    });
     try {
-      return await this.cas.save(
-        this.cas.create({
-          tenantId,
-          certificatePem: ca.caCertificatePem,
-          encryptedPrivateKey: encryptSecret(
-            ca.caPrivateKeyPem,
-            this.config.masterKey,
-            keyContext(tenantId, 'tenant-ca-key'),
-          ),
-          notAfter: new Date(new X509Certificate(ca.caCertificatePem).validTo),
-        }),
-      );
+      // insert, not save: save() would overwrite a CA another process created meanwhile, and phones
+      // that were handed the first one could no longer reach SCEP.
+      await this.cas.insert(row);
+      return row;
     } catch (error) {
       // Another process generated it at the same moment: use theirs.
       if (isUniqueViolation(error)) return this.cas.findOneOrFail({ where: { tenantId } });
