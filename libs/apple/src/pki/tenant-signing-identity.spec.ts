@@ -46,7 +46,9 @@ describe('generateTenantSigningIdentity', () => {
     const text = openssl(['x509', '-in', file('ca.pem'), '-noout', '-text']).stdout;
     expect(text).toMatch(/Signature Algorithm: sha256WithRSAEncryption/);
     expect(text).toMatch(/Basic Constraints: critical\s+CA:TRUE, pathlen:0/);
-    expect(text).toMatch(/Key Usage: critical\s+Digital Signature, Key Encipherment, Certificate Sign, CRL Sign/);
+    expect(text).toMatch(
+      /Key Usage: critical\s+Digital Signature, Key Encipherment, Certificate Sign, CRL Sign/,
+    );
     expect(text).toMatch(/Subject Key Identifier/);
   });
 

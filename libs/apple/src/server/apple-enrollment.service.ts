@@ -87,7 +87,11 @@ export class AppleEnrollmentService {
         });
         if (response.outcome.status !== 'SUCCESS') {
           this.logger.warn(
-            { tenant: tenantSlug, failInfo: response.outcome.failInfo, transactionId: response.outcome.transactionId },
+            {
+              tenant: tenantSlug,
+              failInfo: response.outcome.failInfo,
+              transactionId: response.outcome.transactionId,
+            },
             `SCEP request failed: ${response.outcome.reason ?? response.outcome.failInfo}`,
           );
         }
