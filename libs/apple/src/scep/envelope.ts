@@ -227,9 +227,9 @@ export function openEnvelope(
   if (iv.length !== cipher.ivLength) throw new EnvelopeError('badRequest', `bad ${cipher.name} IV`);
   if (recipients.length === 0)
     throw new EnvelopeError('badAlg', 'the envelope has no key transport recipient');
-  const mine = recipients.filter((info) => info.matches);
-  // A single recipient that names the CA differently (some clients use odd identifiers) is still tried.
-  const candidates = mine.length > 0 ? mine : recipients.length === 1 ? recipients : [];
+  // Only a recipient that names this CA is tried: decrypting one meant for another key yields a
+  // random key (implicit rejection), whose garbage would fail at an unpredictable later step.
+  const candidates = recipients.filter((info) => info.matches);
   if (candidates.length === 0) {
     throw new EnvelopeError('badMessageCheck', 'the envelope is not encrypted to this CA certificate');
   }
