@@ -3,8 +3,10 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { QueueEvents } from 'bullmq';
 import { WorkerModule } from '../../apps/worker/src/worker.module.js';
+import { PushCertificatesService } from '#libs/apple';
 import { TenantsService } from '#libs/auth';
 import { JobName, JobQueue, QueueName } from '#libs/jobs';
+import { makePushCertificate } from '../support/push-certificate.js';
 import { createTestEnvironment, type TestEnvironment } from '../support/test-environment.js';
 
 describe('worker: scheduled audit chain verification on the real queue', () => {
@@ -36,9 +38,11 @@ describe('worker: scheduled audit chain verification on the real queue', () => {
     await env.dispose();
   });
 
-  it('registers the hourly verification schedule at start', async () => {
+  it('registers the hourly chain verification and the daily push-certificate check at start', async () => {
     const schedulers = await worker.get(JobQueue).queue(QueueName.Maintenance).getJobSchedulers();
-    expect(schedulers.map((s) => s.key)).toContain('audit-chain-verify-hourly');
+    expect(schedulers.map((s) => s.key)).toEqual(
+      expect.arrayContaining(['audit-chain-verify-hourly', 'push-certificate-expiry-daily']),
+    );
   });
 
   it('reports every tenant intact, then names the tampered one', async () => {
@@ -67,5 +71,23 @@ describe('worker: scheduled audit chain verification on the real queue', () => {
         expect.objectContaining({ tenant: 'armees', ok: false, brokenAtSeq: 1 }),
       ]),
     );
+  });
+
+  it('names the APNs certificates that expire within 30 days', async () => {
+    const dinum = await worker.get(TenantsService).getBySlug('dinum');
+    const armees = await worker.get(TenantsService).getBySlug('armees');
+    const soon = makePushCertificate(10);
+    const later = makePushCertificate(365);
+    const actor = (tenantId: string) => ({ tenantId, officerId: null, label: 'cli:test' });
+    await worker.get(PushCertificatesService).upload(actor(dinum.id), soon);
+    await worker.get(PushCertificatesService).upload(actor(armees.id), later);
+    const jobs = worker.get(JobQueue);
+    const id = await jobs.enqueue({ name: JobName.PushCertificateExpiryCheck, data: {} });
+    const report = await (await jobs.queue(QueueName.Maintenance).getJob(id!))!.waitUntilFinished(
+      events,
+      30_000,
+    );
+    expect(report).toEqual([{ tenantId: dinum.id, topic: soon.topic, expiresInDays: expect.any(Number) }]);
+    expect(report[0].expiresInDays).toBeLessThanOrEqual(10);
   });
 });

@@ -1,6 +1,7 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
+import { PushCertificatesService } from '#libs/apple';
 import { AuditService } from '#libs/audit';
 import { TenantsService } from '#libs/auth';
 import { JobName, QueueName, type JobOf } from '#libs/jobs';
@@ -21,17 +22,28 @@ export class MaintenanceProcessor extends WorkerHost {
   constructor(
     private readonly audit: AuditService,
     private readonly tenants: TenantsService,
+    private readonly pushCertificates: PushCertificatesService,
   ) {
     super();
   }
 
-  async process(job: Job): Promise<ChainReport[]> {
+  async process(job: Job): Promise<unknown> {
     switch (job.name as JobName) {
       case JobName.AuditChainVerify:
         return this.verifyChains(job.data as JobOf<JobName.AuditChainVerify>);
+      case JobName.PushCertificateExpiryCheck:
+        return this.warnAboutExpiringPushCertificates();
       default:
         throw new Error(`maintenance queue has no handler for job ${job.name}`);
     }
+  }
+
+  private async warnAboutExpiringPushCertificates() {
+    const expiring = await this.pushCertificates.expiringSoon();
+    for (const certificate of expiring) {
+      this.logger.warn({ tenantId: certificate.tenantId, topic: certificate.topic }, certificate.warning!);
+    }
+    return expiring.map(({ tenantId, topic, expiresInDays }) => ({ tenantId, topic, expiresInDays }));
   }
 
   private async verifyChains(data: JobOf<JobName.AuditChainVerify>): Promise<ChainReport[]> {

@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { AppleMdmModule } from '#libs/apple';
 import { AuditModule } from '#libs/audit';
 import { AuthModule } from '#libs/auth';
 import { type AppConfig, ConfigModule } from '#libs/config';
@@ -13,7 +14,14 @@ export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), PersistenceModule, JobsModule, AuditModule, AuthModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        PersistenceModule,
+        JobsModule,
+        AuditModule,
+        AuthModule,
+        AppleMdmModule,
+      ],
       providers: [MaintenanceProcessor, SchedulesService],
     };
   }

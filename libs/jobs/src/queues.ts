@@ -11,15 +11,20 @@ export enum QueueName {
 export enum JobName {
   /** Re-verifies every tenant's audit hash chain and reports the first broken link. */
   AuditChainVerify = 'audit.chain-verify',
+  /** Warns about APNs push certificates that expire within 30 days (or have expired). */
+  PushCertificateExpiryCheck = 'apple.push-certificate-expiry-check',
 }
 
 /** Every job with its payload. Payloads carry ids only: handlers re-read the database. */
-export type JobItem = { name: JobName.AuditChainVerify; data: { tenantId?: string } };
+export type JobItem =
+  | { name: JobName.AuditChainVerify; data: { tenantId?: string } }
+  | { name: JobName.PushCertificateExpiryCheck; data: Record<string, never> };
 
 export type JobOf<N extends JobName> = Extract<JobItem, { name: N }>['data'];
 
 export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.AuditChainVerify]: QueueName.Maintenance,
+  [JobName.PushCertificateExpiryCheck]: QueueName.Maintenance,
 };
 
 const DEFAULTS: JobsOptions = {
@@ -40,6 +45,8 @@ export function jobOptions(item: JobItem): JobsOptions {
         attempts: 1,
         deduplication: { id: `audit-verify-${item.data.tenantId ?? 'all'}` },
       };
+    case JobName.PushCertificateExpiryCheck:
+      return { ...DEFAULTS, attempts: 1, deduplication: { id: 'push-certificate-expiry-check' } };
   }
 }
 
@@ -49,5 +56,10 @@ export const SCHEDULES: Array<{ id: string; every: number; item: JobItem }> = [
     id: 'audit-chain-verify-hourly',
     every: 60 * 60 * 1000,
     item: { name: JobName.AuditChainVerify, data: {} },
+  },
+  {
+    id: 'push-certificate-expiry-daily',
+    every: 24 * 60 * 60 * 1000,
+    item: { name: JobName.PushCertificateExpiryCheck, data: {} },
   },
 ];

@@ -88,6 +88,16 @@ export class PushCertificatesService {
     return this.certificates.findOne({ where: { tenantId, retiredAt: IsNull() } });
   }
 
+  /** Every active certificate that expires within the warning window (or has expired), with its warning. */
+  async expiringSoon(now = new Date()): Promise<Array<PushCertificateView & { tenantId: string }>> {
+    const limit = new Date(now.getTime() + PUSH_CERTIFICATE_WARNING_DAYS * DAY_MS);
+    const rows = await this.certificates
+      .createQueryBuilder('c')
+      .where('c.retired_at IS NULL AND c.not_after <= :limit', { limit })
+      .getMany();
+    return rows.map((row) => ({ tenantId: row.tenantId, ...this.view(row, now) }));
+  }
+
   async describe(tenantId: string): Promise<PushCertificateView> {
     const active = await this.active(tenantId);
     if (!active)
