@@ -31,8 +31,6 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** A downloaded enrollment profile must be installed within this time. */
 const CHALLENGE_TTL_MS = 60 * 60 * 1000;
 
-export class EnrollmentUnavailableError extends DomainException {}
-
 export interface CreatedEnrollment {
   enrollment: EnrollmentEntity;
   token: string;
@@ -120,7 +118,7 @@ export class EnrollmentsService {
     const enrollment = await this.enrollments.findByTokenHashForDevice(sha256(token));
     const refuse = (code: string, message: string, status: 404 | 410) => {
       this.logger.warn({ enrollmentId: enrollment?.id, code }, `enrollment refused: ${message}`);
-      return new EnrollmentUnavailableError(code, message, status);
+      return new DomainException(code, message, status);
     };
     if (!enrollment) throw refuse('ENROLLMENT_UNKNOWN', 'enrollment token is not known', 404);
     if (enrollment.revokedAt) throw refuse('ENROLLMENT_REVOKED', 'enrollment was revoked', 410);

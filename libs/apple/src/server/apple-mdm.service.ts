@@ -16,6 +16,7 @@ import { DomainException } from '#libs/platform';
 import {
   authenticateMdmRequest,
   buildCommandPlist,
+  DEFAULT_DEVICE_INFORMATION_QUERIES,
   extractDeviceInformation,
   extractInstalledApplications,
   extractProfileList,
@@ -30,19 +31,6 @@ import {
 } from '../mdm/index.js';
 import { TenantCaService } from '../tenant-signing/tenant-ca.service.js';
 import { MdmCommandsService, type NewCommand } from './mdm-commands.service.js';
-
-/** Device information Rempart asks for: what compliance and the device list need. */
-export const DEVICE_INFORMATION_QUERIES = [
-  'UDID',
-  'SerialNumber',
-  'Model',
-  'ModelName',
-  'ProductName',
-  'OSVersion',
-  'BuildVersion',
-  'DeviceName',
-  'IsSupervised',
-];
 
 /** What a phone is asked right after it enrolls: who it is, what it has. */
 const FIRST_INVENTORY: NewCommand[] = [
@@ -489,7 +477,7 @@ export class AppleMdmService {
       case 'RemoveProfile':
         return { RequestType: 'RemoveProfile', Identifier: String(params.identifier) };
       case 'DeviceInformation':
-        return { RequestType: 'DeviceInformation', Queries: DEVICE_INFORMATION_QUERIES };
+        return { RequestType: 'DeviceInformation', Queries: [...DEFAULT_DEVICE_INFORMATION_QUERIES] };
       case 'InstalledApplicationList':
         return { RequestType: 'InstalledApplicationList' };
       case 'ProfileList':

@@ -11,16 +11,15 @@ export class MdmCommandRepository extends TenantScopedRepository<MdmCommandEntit
   }
 }
 
-export const QUEUEABLE_REQUEST_TYPES = [
-  'InstallProfile',
-  'RemoveProfile',
-  'ProfileList',
-  'InstalledApplicationList',
-  'DeviceInformation',
-  'SecurityInfo',
-  'Restrictions',
-] as const;
-export type QueueableRequestType = (typeof QUEUEABLE_REQUEST_TYPES)[number];
+/** The commands Rempart queues; see AppleMdmService.commandRequest for what each carries. */
+export type QueueableRequestType =
+  | 'InstallProfile'
+  | 'RemoveProfile'
+  | 'ProfileList'
+  | 'InstalledApplicationList'
+  | 'DeviceInformation'
+  | 'SecurityInfo'
+  | 'Restrictions';
 
 export interface NewCommand {
   requestType: QueueableRequestType;
