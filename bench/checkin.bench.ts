@@ -9,6 +9,10 @@
  * only) and the mdm process as a child, enrolls simulated iPhones through enrollUrl and SCEP, then
  * has them send signed Idle reports (PUT ServerURL with Mdm-Signature), each signed anew, as real
  * phones do. The last line of output is one JSON object.
+ *
+ * Diagnostics: BENCH_PRESIGN=1 reuses each phone's first signature (accepted within the 5-minute
+ * replay window), which takes the client's RSA signing out and shows what the server alone can do;
+ * BENCH_MDM_PROFILE=<dir> writes a CPU profile of the mdm process.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
@@ -54,8 +58,22 @@ async function adminQuery(sql: string) {
   }
 }
 
+/**
+ * BENCH_MDM_PROFILE=<dir> runs the mdm process under --cpu-prof; it exits by itself after
+ * BENCH_MDM_PROFILE_SECONDS (default 25) so that the profile is written.
+ */
 function startChild(script: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [script], {
+  const profileDir = process.env.BENCH_MDM_PROFILE;
+  const args = profileDir
+    ? [
+        '--cpu-prof',
+        `--cpu-prof-dir=${profileDir}`,
+        '--input-type=module',
+        '-e',
+        `setTimeout(() => process.exit(0), ${Number(process.env.BENCH_MDM_PROFILE_SECONDS ?? 25) * 1000}); await import(${JSON.stringify(script)});`,
+      ]
+    : [script];
+  return spawn(process.execPath, args, {
     env: { ...process.env, ...env },
     stdio: ['ignore', process.env.BENCH_VERBOSE ? 'inherit' : 'ignore', 'inherit'],
   });
@@ -99,7 +117,7 @@ async function drive(
         const phone = phones[i % phones.length];
         const body = encodePlist({ UDID: phone.udid, Status: 'Idle' });
         const t0 = performance.now();
-        const status = await put(urlFor(phone), body, phone.mdmSignatureHeader(body));
+        const status = await put(urlFor(phone), body, signed(phone, body));
         latencies.push(performance.now() - t0);
         if (status !== 200) errors += 1;
       }
@@ -116,6 +134,14 @@ async function drive(
     p99: pct(0.99),
     errors,
   };
+}
+
+const presigned = new Map<string, Record<string, string>>();
+function signed(phone: SimulatedIphone, body: Buffer): Record<string, string> {
+  if (!process.env.BENCH_PRESIGN) return phone.mdmSignatureHeader(body);
+  let header = presigned.get(phone.udid);
+  if (!header) presigned.set(phone.udid, (header = phone.mdmSignatureHeader(body)));
+  return header;
 }
 
 /** Keep-alive connections, one per concurrent loop, as phones behind one proxy would use. */

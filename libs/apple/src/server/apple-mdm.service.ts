@@ -39,6 +39,9 @@ const FIRST_INVENTORY: NewCommand[] = [
   { requestType: 'InstalledApplicationList' },
 ];
 
+/** How precisely `last_seen_at` follows Idle check-ins (freshness is judged in hours, not seconds). */
+const LAST_SEEN_RESOLUTION_SECONDS = 60;
+
 export interface MdmRequest {
   tenantSlug: string;
   body: Buffer;
@@ -317,25 +320,33 @@ export class AppleMdmService {
   }
 
   /**
-   * The common case, done in one statement without a transaction: an enrolled phone, with its bound
-   * certificate, reports Idle and has nothing queued. Anything else (unknown device, another
-   * certificate, pending commands) takes the full path, which also produces the right refusal.
+   * The common case, without a transaction: an enrolled phone, with its bound certificate, reports
+   * Idle and has nothing queued. It is a read; `last_seen_at` is written at most once a minute, since
+   * a commit per check-in would make the disk the limit. Anything else (unknown device, another
+   * certificate, pending or deferred commands) takes the full path, which also produces the right
+   * refusal.
    */
   private async idleWithNothingQueued(
     tenant: TenantEntity,
     udid: string,
     certificateSha256: string,
   ): Promise<boolean> {
-    const rows: Array<{ pending: boolean }> = await this.dataSource.query(
-      `WITH device AS (
-         UPDATE devices SET last_seen_at = now(), last_idle_at = now()
-         WHERE tenant_id = $1 AND udid = $2 AND identity_certificate_sha256 = $3 AND status = 'enrolled'
-         RETURNING id)
-       SELECT EXISTS (SELECT 1 FROM mdm_commands c WHERE c.device_id = device.id AND c.status IN ('queued', 'sent')) AS pending
-       FROM device`,
+    const rows: Array<{ id: string; pending: boolean; stale: boolean }> = await this.dataSource.query(
+      `SELECT d.id,
+              EXISTS (SELECT 1 FROM mdm_commands c WHERE c.device_id = d.id AND c.status IN ('queued', 'sent')) AS pending,
+              (d.last_seen_at IS NULL OR d.last_seen_at < now() - interval '${LAST_SEEN_RESOLUTION_SECONDS} seconds') AS stale
+       FROM devices d
+       WHERE d.tenant_id = $1 AND d.udid = $2 AND d.identity_certificate_sha256 = $3 AND d.status = 'enrolled'`,
       [tenant.id, udid, certificateSha256],
     );
-    return rows.length === 1 && !rows[0].pending;
+    if (rows.length !== 1 || rows[0].pending) return false;
+    if (rows[0].stale) {
+      await this.dataSource.query(
+        'UPDATE devices SET last_seen_at = now(), last_idle_at = now() WHERE id = $1',
+        [rows[0].id],
+      );
+    }
+    return true;
   }
 
   private async recordResult(
