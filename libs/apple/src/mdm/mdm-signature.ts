@@ -1,13 +1,18 @@
 import { X509Certificate, constants, createHash, timingSafeEqual, verify } from 'node:crypto';
 import {
   DerError,
-  DerReader,
-  TagClass,
-  UniversalTag,
-  derHeader,
-  readCertificateFields,
+  contentBytes,
+  expectOctetString,
+  expectTag,
+  oidValue,
+  parseTlv,
+  set,
+  TAG,
+  timeValue,
+  tlvBytes,
   type Tlv,
-} from './der.js';
+} from '../asn1/der.js';
+import { readCertificateFields } from './certificate-fields.js';
 
 /*
  * Device authentication for the MDM endpoints (check-in and command reports), as NanoMDM does it
@@ -19,7 +24,7 @@ import {
  * The certificate must chain to one of the tenant's trusted CAs and be valid now.
  *
  * node-forge cannot verify PKCS#7, so the CMS structure is read with a small offset-keeping ASN.1
- * reader (./der.ts) and the digest and signature are checked with Node's crypto: RSA PKCS#1 v1.5
+ * reader (../asn1/der.ts) and the digest and signature are checked with Node's crypto: RSA PKCS#1 v1.5
  * or ECDSA, SHA-1/256/384/512, signed attributes or none.
  *
  * Every refusal is an MdmAuthError. The server answers it with 400, never 401: a 401 on an MDM
@@ -144,62 +149,66 @@ interface ParsedSignedData {
   signerInfo: ParsedSignerInfo;
 }
 
-function parseSignedData(reader: DerReader): ParsedSignedData {
-  const [contentTypeTlv, wrapped] = reader.sequence(reader.root(), 'ContentInfo');
-  if (reader.oid(contentTypeTlv, 'contentType') !== OID.signedData) {
+function parseSignedData(der: Buffer): ParsedSignedData {
+  const [contentTypeTlv, wrapped] = expectTag(parseTlv(der), TAG.SEQUENCE, 'ContentInfo').children;
+  if (oidValue(contentTypeTlv, 'contentType') !== OID.signedData) {
     malformed('the signature is a CMS ContentInfo but not SignedData');
   }
-  const [signedDataTlv] = reader.children(reader.expect(wrapped, TagClass.CONTEXT, 0, 'ContentInfo.content'));
-  const fields = reader.sequence(signedDataTlv, 'SignedData');
+  const [signedDataTlv] = expectTag(wrapped, 0xa0, 'ContentInfo.content').children;
+  const fields = expectTag(signedDataTlv, TAG.SEQUENCE, 'SignedData').children;
   // version, digestAlgorithms, encapContentInfo, [0] certificates, [1] crls, signerInfos
-  reader.expect(fields[0], TagClass.UNIVERSAL, UniversalTag.INTEGER, 'SignedData.version');
-  reader.set(fields[1], 'SignedData.digestAlgorithms');
-  const encap = reader.sequence(fields[2], 'EncapsulatedContentInfo');
-  const eContentType = reader.oid(encap[0], 'eContentType');
+  expectTag(fields[0], TAG.INTEGER, 'SignedData.version');
+  expectTag(fields[1], TAG.SET, 'SignedData.digestAlgorithms');
+  const encap = expectTag(fields[2], TAG.SEQUENCE, 'EncapsulatedContentInfo').children;
+  const eContentType = oidValue(encap[0], 'eContentType');
   // An eContent, if present, is ignored: the signature is checked against the HTTP body.
   let i = 3;
   const certificates: X509Certificate[] = [];
-  if (reader.is(fields[i], TagClass.CONTEXT, 0)) {
-    for (const choice of reader.children(fields[i])) {
+  const certificateSet = fields[i];
+  if (certificateSet?.tag === 0xa0) {
+    for (const choice of certificateSet.children) {
       // CertificateChoices: only plain X.509 certificates (a SEQUENCE); attribute certs etc. are skipped.
-      if (!reader.is(choice, TagClass.UNIVERSAL, UniversalTag.SEQUENCE)) continue;
+      if (choice.tag !== TAG.SEQUENCE) continue;
       if (certificates.length >= MAX_EMBEDDED_CERTIFICATES) malformed('too many embedded certificates');
       try {
-        certificates.push(readCertificate(reader.bytes(choice)));
+        certificates.push(readCertificate(tlvBytes(choice)));
       } catch {
         malformed('an embedded certificate is not a readable X.509 certificate');
       }
     }
     i += 1;
   }
-  if (reader.is(fields[i], TagClass.CONTEXT, 1)) i += 1;
-  const signerInfos = reader.set(fields[i], 'SignedData.signerInfos');
+  if (fields[i]?.tag === 0xa1) i += 1; // [1] crls
+  const signerInfos = expectTag(fields[i], TAG.SET, 'SignedData.signerInfos').children;
   if (signerInfos.length !== 1) {
     malformed(`the signature must have exactly one signer, it has ${signerInfos.length}`);
   }
   if (fields.length !== i + 1) malformed('unexpected fields after SignedData.signerInfos');
 
-  const info = reader.sequence(signerInfos[0], 'SignerInfo');
-  reader.expect(info[0], TagClass.UNIVERSAL, UniversalTag.INTEGER, 'SignerInfo.version');
+  const info = expectTag(signerInfos[0], TAG.SEQUENCE, 'SignerInfo').children;
+  expectTag(info[0], TAG.INTEGER, 'SignerInfo.version');
   const sid = info[1];
   if (sid === undefined) malformed('SignerInfo.sid is missing');
-  const digestOid = reader.oid(reader.sequence(info[2], 'SignerInfo.digestAlgorithm')[0], 'digestAlgorithm');
+  const digestOid = oidValue(
+    expectTag(info[2], TAG.SEQUENCE, 'SignerInfo.digestAlgorithm').children[0],
+    'digestAlgorithm',
+  );
   const digestAlgorithm = DIGESTS[digestOid];
   if (digestAlgorithm === undefined) malformed(`unsupported digest algorithm ${digestOid}`);
   let j = 3;
   let signedAttributes: ParsedSignerInfo['signedAttributes'];
-  if (reader.is(info[j], TagClass.CONTEXT, 0)) {
-    const tlv = info[j];
-    signedAttributes = { tlv, children: reader.children(tlv) };
+  const signedAttributesTlv = info[j];
+  if (signedAttributesTlv?.tag === 0xa0) {
+    signedAttributes = { tlv: signedAttributesTlv, children: signedAttributesTlv.children };
     j += 1;
   }
-  const signatureOid = reader.oid(
-    reader.sequence(info[j], 'SignerInfo.signatureAlgorithm')[0],
+  const signatureOid = oidValue(
+    expectTag(info[j], TAG.SEQUENCE, 'SignerInfo.signatureAlgorithm').children[0],
     'signatureAlgorithm',
   );
   const signatureAlgorithm = SIGNATURE_ALGORITHMS[signatureOid];
   if (signatureAlgorithm === undefined) malformed(`unsupported signature algorithm ${signatureOid}`);
-  const signature = reader.octets(info[j + 1], 'SignerInfo.signature');
+  const signature = expectOctetString(info[j + 1], 'SignerInfo.signature');
   return {
     eContentType,
     certificates,
@@ -208,22 +217,18 @@ function parseSignedData(reader: DerReader): ParsedSignedData {
 }
 
 /** Finds the signer among the embedded certificates by issuer + serial number, or by subject key identifier. */
-function findSigner(reader: DerReader, sid: Tlv, certificates: X509Certificate[]): X509Certificate {
+function findSigner(sid: Tlv, certificates: X509Certificate[]): X509Certificate {
   let matches: (cert: X509Certificate) => boolean;
-  if (reader.is(sid, TagClass.UNIVERSAL, UniversalTag.SEQUENCE)) {
-    const [issuer, serial] = reader.sequence(sid, 'IssuerAndSerialNumber');
-    const issuerBytes = reader.bytes(
-      reader.expect(issuer, TagClass.UNIVERSAL, UniversalTag.SEQUENCE, 'issuer'),
-    );
-    const serialTlv = reader.expect(serial, TagClass.UNIVERSAL, UniversalTag.INTEGER, 'serialNumber');
-    if (serialTlv.constructed) malformed('SignerInfo.sid: constructed serial number');
-    const serialBytes = reader.content(serialTlv);
+  if (sid.tag === TAG.SEQUENCE) {
+    const [issuer, serial] = sid.children;
+    const issuerBytes = tlvBytes(expectTag(issuer, TAG.SEQUENCE, 'issuer'));
+    const serialBytes = contentBytes(expectTag(serial, TAG.INTEGER, 'serialNumber'));
     matches = (cert) => {
       const fields = readCertificateFields(cert.raw);
       return fields.issuer.equals(issuerBytes) && fields.serial.equals(serialBytes);
     };
-  } else if (reader.is(sid, TagClass.CONTEXT, 0) && !sid.constructed) {
-    const ski = reader.content(sid);
+  } else if (sid.tag === 0x80) {
+    const ski = contentBytes(sid);
     matches = (cert) => readCertificateFields(cert.raw).subjectKeyIdentifier?.equals(ski) === true;
   } else {
     malformed('SignerInfo.sid is neither IssuerAndSerialNumber nor SubjectKeyIdentifier');
@@ -268,12 +273,11 @@ export function verifyDetachedCms(signatureDer: Buffer, content: Buffer): Verifi
   if (signatureDer.length > MAX_MDM_SIGNATURE_BYTES) {
     malformed(`the signature is larger than ${MAX_MDM_SIGNATURE_BYTES} bytes`);
   }
-  const reader = new DerReader(signatureDer);
   let parsed: ParsedSignedData;
   let signer: X509Certificate;
   try {
-    parsed = parseSignedData(reader);
-    signer = findSigner(reader, parsed.signerInfo.sid, parsed.certificates);
+    parsed = parseSignedData(signatureDer);
+    signer = findSigner(parsed.signerInfo.sid, parsed.certificates);
   } catch (error) {
     if (error instanceof MdmAuthError) throw error;
     if (error instanceof DerError)
@@ -297,17 +301,17 @@ export function verifyDetachedCms(signatureDer: Buffer, content: Buffer): Verifi
   try {
     const seen = new Set<string>();
     for (const attribute of signedAttributes.children) {
-      const [typeTlv, valuesTlv] = reader.sequence(attribute, 'Attribute');
-      const type = reader.oid(typeTlv, 'Attribute.attrType');
+      const [typeTlv, valuesTlv] = expectTag(attribute, TAG.SEQUENCE, 'Attribute').children;
+      const type = oidValue(typeTlv, 'Attribute.attrType');
       if (seen.has(type)) malformed(`signed attribute ${type} appears twice`);
       seen.add(type);
-      const values = reader.set(valuesTlv, 'Attribute.attrValues');
+      const values = expectTag(valuesTlv, TAG.SET, 'Attribute.attrValues').children;
       if (type === OID.messageDigest || type === OID.contentType || type === OID.signingTime) {
         if (values.length !== 1) malformed(`signed attribute ${type} must have exactly one value`);
       }
-      if (type === OID.messageDigest) messageDigest = reader.octets(values[0], 'messageDigest');
-      else if (type === OID.contentType) contentType = reader.oid(values[0], 'contentType');
-      else if (type === OID.signingTime) signingTime = reader.time(values[0], 'signingTime');
+      if (type === OID.messageDigest) messageDigest = expectOctetString(values[0], 'messageDigest');
+      else if (type === OID.contentType) contentType = oidValue(values[0], 'contentType');
+      else if (type === OID.signingTime) signingTime = timeValue(values[0], 'signingTime');
     }
   } catch (error) {
     if (error instanceof MdmAuthError) throw error;
@@ -328,22 +332,14 @@ export function verifyDetachedCms(signatureDer: Buffer, content: Buffer): Verifi
 
   // The signature covers the DER encoding of the attributes as a SET OF (tag 0x31), not the
   // [0] IMPLICIT (0xA0) form they are carried in (RFC 5652 §5.4).
-  const attributeBytes = signedAttributes.children.map((child) => reader.bytes(child));
-  const body = Buffer.concat(attributeBytes);
-  const asSent = Buffer.concat([derHeader(0x31, body.length), body]);
+  const attributeBytes = signedAttributes.children.map(tlvBytes);
+  const asSent = set(...attributeBytes);
   let valid = verifySignature(signatureHash, signatureAlgorithm.family, asSent, signer, signature);
   if (!valid) {
     // A signer that did not sort the SET OF may still have signed its DER (sorted) form.
     const sorted = [...attributeBytes].sort(Buffer.compare);
     if (sorted.some((bytes, k) => bytes !== attributeBytes[k])) {
-      const sortedBody = Buffer.concat(sorted);
-      valid = verifySignature(
-        signatureHash,
-        signatureAlgorithm.family,
-        Buffer.concat([derHeader(0x31, sortedBody.length), sortedBody]),
-        signer,
-        signature,
-      );
+      valid = verifySignature(signatureHash, signatureAlgorithm.family, set(...sorted), signer, signature);
     }
   }
   if (!valid)

@@ -1,7 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import { importSigningIdentity } from '../pki/import-signing-identity.js';
 import { SigningIdentityError, type SigningIdentityErrorCode } from '../pki/signing-identity-error.js';
-import { DerError, readCertificateFields } from './der.js';
+import { DerError, expectTag, oidValue, stringValue, TAG } from '../asn1/der.js';
+import { readCertificateFields } from './certificate-fields.js';
 
 /*
  * The APNs MDM push certificate a tenant gets from identity.apple.com/pushcert (reference
@@ -78,12 +79,15 @@ const CODE_MAP: Partial<Record<SigningIdentityErrorCode, PushCertificateErrorCod
 
 /** The values of every UID attribute in the certificate's subject. */
 export function subjectUids(cert: X509Certificate): string[] {
-  const { reader, subjectTlv } = readCertificateFields(cert.raw);
+  const { subjectTlv } = readCertificateFields(cert.raw);
   const uids: string[] = [];
-  for (const rdn of reader.sequence(subjectTlv, 'subject')) {
-    for (const attribute of reader.set(rdn, 'RelativeDistinguishedName')) {
-      const [type, value] = reader.sequence(attribute, 'AttributeTypeAndValue');
-      if (reader.oid(type, 'attribute type') === UID_OID) uids.push(reader.string(value, 'UID'));
+  for (const rdn of subjectTlv.children) {
+    for (const attribute of expectTag(rdn, TAG.SET, 'RelativeDistinguishedName').children) {
+      const [type, value] = expectTag(attribute, TAG.SEQUENCE, 'AttributeTypeAndValue').children;
+      if (oidValue(type, 'attribute type') !== UID_OID) continue;
+      const uid = value === undefined ? undefined : stringValue(value);
+      if (uid === undefined) throw new DerError('UID: not a string');
+      uids.push(uid);
     }
   }
   return uids;

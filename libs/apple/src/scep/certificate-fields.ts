@@ -9,7 +9,7 @@ import {
   parseTlv,
   TAG,
   tlvBytes,
-} from './der.js';
+} from '../asn1/der.js';
 import { keyIdentifier } from './envelope.js';
 
 /** The parts of an X.509 certificate SCEP needs, as the exact DER found in the certificate. */

@@ -11,7 +11,7 @@ import {
   stringValue,
   TAG,
   tlvBytes,
-} from './der.js';
+} from '../asn1/der.js';
 
 /** A PKCS#10 CertificationRequest (RFC 2986), read from its DER. */
 export interface CertificationRequest {

@@ -1,4 +1,4 @@
-import { expectTag, oidValue, stringValue, TAG, tlvBytes, type Tlv } from './der.js';
+import { expectTag, oidValue, stringValue, TAG, tlvBytes, type Tlv } from '../asn1/der.js';
 
 const SHORT_NAMES: Record<string, string> = {
   '2.5.4.3': 'CN',

@@ -36,7 +36,7 @@ import {
   TAG,
   tlvBytes,
   type Tlv,
-} from './der.js';
+} from '../asn1/der.js';
 import type { ScepFailInfo } from './scep-types.js';
 
 /*

@@ -13,7 +13,7 @@ import {
   oid,
   sequence,
   time,
-} from './der.js';
+} from '../asn1/der.js';
 import { keyIdentifier } from './envelope.js';
 
 /** Clock-skew allowance: certificates start a little in the past, as the tenant PKI does. */

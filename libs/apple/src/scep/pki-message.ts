@@ -30,7 +30,7 @@ import {
   time,
   tlvBytes,
   type Tlv,
-} from './der.js';
+} from '../asn1/der.js';
 
 /*
  * The SCEP pkiMessage (RFC 8894 §3.2): CMS SignedData whose signed attributes carry the SCEP

@@ -24,7 +24,7 @@ import {
   time,
   bitString,
   utf8String,
-} from './der.js';
+} from '../asn1/der.js';
 import { openEnvelope, sealEnvelope } from './envelope.js';
 import {
   attribute,

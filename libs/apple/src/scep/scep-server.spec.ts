@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CmsSigner } from '../signing/cms-signer.js';
-import { contentBytes, octetString, parseTlv, tlvBytes } from './der.js';
+import { contentBytes, octetString, parseTlv, tlvBytes } from '../asn1/der.js';
 import { generateTenantSigningIdentity } from '../pki/tenant-signing-identity.js';
 import {
   createScepRequest,

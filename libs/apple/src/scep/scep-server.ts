@@ -9,7 +9,7 @@ import {
   type CertificateFields,
 } from './certificate-fields.js';
 import { parseCertificationRequest, verifyCertificationRequest, type CertificationRequest } from './csr.js';
-import { octetString, printableString } from './der.js';
+import { octetString, printableString } from '../asn1/der.js';
 import { EnvelopeError, openEnvelope, sealEnvelope, type EnvelopeRecipient } from './envelope.js';
 import { issueCertificate } from './issue-certificate.js';
 import {

@@ -1,21 +1,23 @@
 import forge from 'node-forge';
 
 /*
- * A small DER reader/writer over Buffers, for SCEP messages.
+ * A small ASN.1 BER/DER reader/writer over Buffers, shared by the MDM request authentication
+ * (CMS SignedData verification) and SCEP.
  *
- * Reading: SCEP signatures cover bytes exactly as the client encoded them (signed attributes,
- * the CSR's CertificationRequestInfo) and responses must echo some of them exactly (the
- * requester's issuer name and serial number, which a client compares byte for byte). forge's
- * parser rebuilds values and re-encodes them on output (it drops leading zeros of integers,
- * decodes BMPStrings...), so the reader here keeps the byte span of every element instead.
- * It also accepts the BER that CMS encoders stream (indefinite lengths, constructed OCTET
- * STRINGs). forge still does the OID and time conversions.
+ * Reading: signatures cover bytes exactly as the peer encoded them (CMS signed attributes, each
+ * embedded certificate, the CSR's CertificationRequestInfo) and responses must echo some of them
+ * exactly (the requester's issuer name and serial number, which a client compares byte for byte).
+ * forge's parser rebuilds values and re-encodes them on output (it drops leading zeros of
+ * integers, decodes BMPStrings...), so the reader here keeps the byte span of every element
+ * instead. It also accepts the BER that CMS encoders stream (Apple's CMS encoder, `openssl cms
+ * -stream`): indefinite lengths and constructed OCTET STRINGs. Every bound is checked, nesting is
+ * capped, and every failure is a DerError. forge still does the time conversions.
  *
  * Writing: plain concatenation of TLVs, so exact bytes taken from a request or a certificate can
  * be embedded as they are.
  */
 
-/** Thrown by the reader on malformed input; callers turn it into a ScepError or a failInfo. */
+/** Thrown by the reader on malformed input; callers turn it into their own error (MdmAuthError, ScepError, failInfo). */
 export class DerError extends Error {
   constructor(message: string) {
     super(message);
@@ -207,11 +209,43 @@ export function retag(tlv: Tlv, tag: number): Buffer {
   return tlv_(tag, tlv.buf.subarray(tlv.contentStart, tlv.contentEnd));
 }
 
-export function oidValue(tlv: Tlv): string {
-  expectTag(tlv, TAG.OID, 'OBJECT IDENTIFIER');
-  const bytes = contentBytes(tlv);
-  if (bytes.length === 0 || (bytes[bytes.length - 1] & 0x80) !== 0) throw new DerError('malformed OID');
-  return forge.asn1.derToOid(bytes.toString('binary'));
+export function oidValue(tlv: Tlv | undefined, what = 'OBJECT IDENTIFIER'): string {
+  return decodeOid(contentBytes(expectTag(tlv, TAG.OID, what)), what);
+}
+
+/** The dotted form of an OID's contents octets. */
+export function decodeOid(bytes: Buffer, what = 'OBJECT IDENTIFIER'): string {
+  if (bytes.length === 0 || bytes.length > 64 || (bytes[bytes.length - 1] & 0x80) !== 0) {
+    throw new DerError(`${what}: malformed OID`);
+  }
+  const arcs: number[] = [];
+  let value = 0;
+  for (const b of bytes) {
+    value = value * 128 + (b & 0x7f);
+    if (value > Number.MAX_SAFE_INTEGER / 256) throw new DerError(`${what}: OID arc too large`);
+    if ((b & 0x80) === 0) {
+      if (arcs.length === 0) {
+        const first = value < 40 ? 0 : value < 80 ? 1 : 2;
+        arcs.push(first, value - first * 40);
+      } else {
+        arcs.push(value);
+      }
+      value = 0;
+    }
+  }
+  return arcs.join('.');
+}
+
+/** A UTCTime or GeneralizedTime. */
+export function timeValue(tlv: Tlv | undefined, what: string): Date {
+  if (tlv === undefined) throw new DerError(`${what} is missing`);
+  let date: Date;
+  if (tlv.tag === TAG.UTC_TIME) date = forge.asn1.utcTimeToDate(contentBytes(tlv).toString('latin1'));
+  else if (tlv.tag === TAG.GENERALIZED_TIME)
+    date = forge.asn1.generalizedTimeToDate(contentBytes(tlv).toString('latin1'));
+  else throw new DerError(`${what}: expected a time, found ${describeTag(tlv.tag)}`);
+  if (!(date instanceof Date) || Number.isNaN(date.getTime())) throw new DerError(`${what}: invalid time`);
+  return date;
 }
 
 /** An INTEGER's contents without redundant leading zero octets (for comparisons). */
