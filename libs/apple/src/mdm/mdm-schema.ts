@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import type { ApplePlatform, AppleSchemaKey } from '../schema/apple-profile-schema.js';
 import { decodePlistDict, type PlistDict, type PlistValue } from '../plist/plist-codec.js';
+import { typeMatches } from '../schema/apple-profile-schema.js';
 import { isPlistDict, plistTypeOf } from './plist-fields.js';
 
 /*
@@ -107,29 +108,6 @@ export function loadMdmSchemas(rootDir: string): MdmSchemas {
   const schemas: MdmSchemas = { commands: loadDir(commandsDir), checkin: loadDir(checkinDir) };
   cache.set(root, schemas);
   return schemas;
-}
-
-function typeMatches(type: string, value: PlistValue): boolean {
-  switch (type) {
-    case '<string>':
-      return typeof value === 'string';
-    case '<integer>':
-      return typeof value === 'number' && Number.isInteger(value);
-    case '<real>':
-      return typeof value === 'number';
-    case '<boolean>':
-      return typeof value === 'boolean';
-    case '<date>':
-      return value instanceof Date;
-    case '<data>':
-      return value instanceof Uint8Array;
-    case '<array>':
-      return Array.isArray(value);
-    case '<dictionary>':
-      return isPlistDict(value);
-    default:
-      return true; // <any>
-  }
 }
 
 class Checker {

@@ -124,7 +124,7 @@ const OPERATIONS: ScepOperation[] = ['GetCACaps', 'GetCACert', 'PKIOperation', '
 
 /**
  * RFC 8894 §3.5.2. SCEPStandard implies AES, POSTPKIOperation and SHA-256; the older names are
- * listed too for clients that predate it. No GetNextCACert: CA rollover is not implemented.
+ * listed too for clients that predate it. GetNextCACert (CA rollover) is not offered: it answers 501.
  */
 export const SCEP_CAPABILITIES = [
   'POSTPKIOperation',

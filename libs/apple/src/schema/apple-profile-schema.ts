@@ -161,7 +161,8 @@ function describeValue(value: PlistValue): string {
   return typeof value;
 }
 
-function typeMatches(type: string, value: PlistValue): boolean {
+/** Whether a plist value has the type an Apple schema YAML names (`<string>`, `<array>`, ...). */
+export function typeMatches(type: string, value: PlistValue): boolean {
   switch (type) {
     case '<string>':
       return typeof value === 'string';
