@@ -221,7 +221,12 @@ describe('Apple enrollment and MDM: simulated iPhones receive the French messagi
     it('answers an unknown token 404, and a used-up, expired or revoked enrollment 410', async () => {
       expect((await fetch(`${h.mdmUrl}/mdm/enroll/not-a-token`)).status).toBe(404);
       const once = await enrollment({ maxUses: 1 });
-      await new SimulatedIphone({ supervised: true, installedApps: [] }).enroll(once.enrollUrl);
+      // Two phones download the one-time profile; only the first to enroll gets a certificate.
+      const first = new SimulatedIphone({ supervised: true, installedApps: [] });
+      const second = new SimulatedIphone({ supervised: true, installedApps: [] });
+      const secondProfile = Buffer.from(await (await fetch(once.enrollUrl)).arrayBuffer());
+      await first.enroll(once.enrollUrl);
+      await expect(second.installEnrollmentProfile(secondProfile)).rejects.toThrow(/FAILURE|badRequest/);
       expect((await fetch(once.enrollUrl)).status).toBe(410);
       const revoked = await enrollment();
       await h.api.http().delete(`/v1/enrollments/${revoked.id}`).set(as('officer')).expect(200);

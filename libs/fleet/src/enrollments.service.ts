@@ -175,6 +175,9 @@ export class EnrollmentsService {
         .findOne({ where: { id: row.enrollmentId, revokedAt: IsNull() } });
       if (!enrollment || enrollment.expiresAt <= new Date())
         return { ok: false as const, reason: 'enrollment no longer valid' };
+      if (enrollment.maxUses !== null && enrollment.uses >= enrollment.maxUses) {
+        return { ok: false as const, reason: 'enrollment used up' };
+      }
       await manager.getRepository(ScepChallengeEntity).update({ id: row.id }, { consumedAt: new Date() });
       return { ok: true as const, challengeId: row.id };
     });

@@ -125,6 +125,11 @@ export class AppleMdmService {
       case 'Authenticate':
         return this.onAuthenticate(tenant, identity.fingerprintSha256, message);
       case 'TokenUpdate':
+        if (message.UserID !== undefined) {
+          // A Shared iPad user's channel: its token must not replace the device's.
+          this.logger.log({ tenant: tenant.slug, udid: message.UDID }, 'user-channel TokenUpdate ignored');
+          return;
+        }
         return this.onTokenUpdate(tenant, identity.fingerprintSha256, message);
       case 'CheckOut':
         return this.onCheckOut(tenant, identity.fingerprintSha256, message.UDID);
