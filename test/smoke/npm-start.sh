@@ -37,11 +37,8 @@ echo "$body" | grep -q '"action":"officer.create"' || { echo "smoke: audit event
 echo "smoke: CLI-created officer token reads /v1/audit-events"
 
 kill -TERM -- "-${pid}"
-for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-if kill -0 "$pid" 2>/dev/null; then echo "smoke: processes still running 30 s after SIGTERM"; exit 1; fi
-wait "$pid" && status=0 || status=$?
+# npm itself exits at once; wait for every process of the group (api, mdm, worker) to finish.
+for _ in $(seq 1 60); do pgrep -g "$pid" >/dev/null || break; sleep 0.5; done
+if pgrep -g "$pid" >/dev/null; then echo "smoke: processes still running 30 s after SIGTERM:"; pgrep -ag "$pid"; exit 1; fi
 pid=
-if pgrep -f "dist/apps/(api|mdm|worker)/src/main.js" >/dev/null && [ -z "${SMOKE_ALLOW_OTHERS:-}" ]; then
-  echo "smoke: warning: other Rempart processes are running on this machine"
-fi
-echo "smoke: SIGTERM stopped api, mdm and worker (npm start exit status ${status})"
+echo "smoke: SIGTERM stopped api, mdm and worker"
