@@ -5,29 +5,12 @@ import type { BanSpec } from '#libs/policy';
 import type { PlistDict } from '../plist/plist-codec.js';
 import { buildRestrictionsProfile } from '../profiles/restrictions-profile.js';
 import { loadAppleProfileSchemas, validatePayloadAgainstSchema } from './apple-profile-schema.js';
+import { frenchMessagingBan } from '../../../../test/fixtures/ban-specs.js';
 
 // libs/apple/src/schema -> repository root; shared/ sits next to the repository (locally and in CI).
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const schemaDir = path.resolve(repoRoot, '../shared/reference/apple-device-management');
 const schemas = loadAppleProfileSchemas(schemaDir);
-
-const frenchMessagingBan: BanSpec = {
-  policy: {
-    tenantSlug: 'dinum',
-    slug: 'messageries',
-    name: 'Messageries grand public',
-    version: 1,
-    organization: 'DINUM',
-    description: 'Interdit les messageries grand public sur les téléphones de l’État.',
-  },
-  mode: 'blocklist',
-  includeLegacyIosKeys: false,
-  ios: {
-    blocked: ['net.whatsapp.WhatsApp', 'ph.telegra.Telegraph', 'org.whispersystems.signal'],
-    allowed: ['io.olvid.messenger', 'fr.gouv.tchap'],
-  },
-  android: { blocked: [], allowed: [], forceInstalled: [] },
-};
 
 function profile(overrides: Partial<BanSpec> = {}): PlistDict {
   // A deep copy the tests may mutate.

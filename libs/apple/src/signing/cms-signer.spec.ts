@@ -4,30 +4,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { BanSpec } from '#libs/policy';
 import { decodePlist } from '../plist/plist-codec.js';
 import { SigningIdentityError } from '../pki/signing-identity-error.js';
 import { generateTenantSigningIdentity, type TenantSigningIdentity } from '../pki/tenant-signing-identity.js';
 import { buildRestrictionsProfile, compileRestrictionsProfile } from '../profiles/restrictions-profile.js';
 import { CmsSigner } from './cms-signer.js';
-
-const frenchMessagingBan: BanSpec = {
-  policy: {
-    tenantSlug: 'dinum',
-    slug: 'messageries',
-    name: 'Messageries grand public',
-    version: 1,
-    organization: 'DINUM',
-    description: 'Interdit les messageries grand public sur les téléphones de l’État.',
-  },
-  mode: 'blocklist',
-  includeLegacyIosKeys: false,
-  ios: {
-    blocked: ['net.whatsapp.WhatsApp', 'ph.telegra.Telegraph', 'org.whispersystems.signal'],
-    allowed: ['io.olvid.messenger', 'fr.gouv.tchap'],
-  },
-  android: { blocked: [], allowed: [], forceInstalled: [] },
-};
+import { frenchMessagingBan } from '../../../../test/fixtures/ban-specs.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'rempart-cms-'));
 const file = (name: string): string => path.join(tmp, name);
