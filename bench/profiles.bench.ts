@@ -14,7 +14,7 @@
 import { createPrivateKey, sign } from 'node:crypto';
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import type { BanSpec } from '#libs/policy';
+import type { BanSpec } from '#libs/ban-spec';
 import { CmsSigner, compileRestrictionsProfile, generateTenantSigningIdentity } from '#libs/apple';
 
 const APPS = 60;

@@ -8,7 +8,7 @@ import { decodePlistDict, validatePayloadAgainstSchema } from '#libs/apple';
 import { parseDiscoveryDocument, validateAgainstDiscovery } from '#libs/android';
 import { type ApiHarness, type SeededTenant, startApi } from '../support/api-harness.js';
 import { opensslCmsVerify, plistutilRoundTrip } from '../support/openssl.js';
-import { readDiscoveryDocument, sharedReference } from '../support/shared-reference.js';
+import { APPLE_PROFILE_SCHEMA_DIR, readDiscoveryDocument } from '../support/vendor.js';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const binary = (
@@ -246,10 +246,7 @@ describe('French messaging ban: lists, policy, publication, artifacts', () => {
       expect(blocked).not.toContain('io.olvid.messenger');
       expect(blocked).not.toContain('fr.gouv.tchap');
       expect(payload.blacklistedAppBundleIDs).toBeUndefined();
-      const schema = validatePayloadAgainstSchema(
-        profile,
-        sharedReference('apple-device-management/mdm/profiles'),
-      );
+      const schema = validatePayloadAgainstSchema(profile, APPLE_PROFILE_SCHEMA_DIR);
       expect(schema.errors).toEqual([]);
       expect(schema.valid).toBe(true);
 

@@ -7,7 +7,7 @@ import { parseDiscoveryDocument, validateAgainstDiscovery } from '#libs/android'
 import { decodePlistDict } from '#libs/apple';
 import { runCli } from '../../apps/cli/src/program.js';
 import { opensslCmsVerify, plistutilRoundTrip } from '../support/openssl.js';
-import { readDiscoveryDocument } from '../support/shared-reference.js';
+import { readDiscoveryDocument } from '../support/vendor.js';
 
 describe('profile build: offline, on an air-gapped machine', () => {
   let dir: string;

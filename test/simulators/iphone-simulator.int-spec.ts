@@ -12,7 +12,7 @@ import {
   generateTenantSigningIdentity,
   type PlistDict,
 } from '#libs/apple';
-import type { BanSpec } from '#libs/policy';
+import type { BanSpec } from '#libs/ban-spec';
 import { parseSignedData, verifySignedData } from './cms.js';
 import { createFleet, isSupervisedAt, runWithConcurrency } from './fleet.js';
 import { SimulatedIphone, type SimulatedEnrollment } from './iphone-simulator.js';

@@ -2,9 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { requireTool } from './tools.js';
 
 /** Verifies DER CMS SignedData with `openssl cms -verify` against a CA; returns the signed content. */
 export function opensslCmsVerify(signed: Buffer, caPem: string): Buffer {
+  requireTool('openssl');
   const dir = mkdtempSync(path.join(tmpdir(), 'rempart-cms-'));
   try {
     writeFileSync(path.join(dir, 'signed.der'), signed);
@@ -38,6 +40,7 @@ export function opensslCmsVerify(signed: Buffer, caPem: string): Buffer {
  * back. Returns libplist's own XML rendering, which fails to exist if libplist could not parse ours.
  */
 export function plistutilRoundTrip(plist: Buffer): Buffer {
+  requireTool('plistutil');
   const dir = mkdtempSync(path.join(tmpdir(), 'rempart-plist-'));
   try {
     writeFileSync(path.join(dir, 'in.plist'), plist);

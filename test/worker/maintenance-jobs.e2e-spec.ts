@@ -3,7 +3,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { QueueEvents } from 'bullmq';
 import { WorkerModule } from '../../apps/worker/src/worker.module.js';
-import { PushCertificatesService } from '#libs/apple';
+import { PushCertificatesService } from '#libs/apple-server';
 import { TenantsService } from '#libs/auth';
 import { JobName, JobQueue, QueueName } from '#libs/jobs';
 import { makePushCertificate } from '../support/push-certificate.js';

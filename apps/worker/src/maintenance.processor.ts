@@ -1,7 +1,7 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { PushCertificatesService } from '#libs/apple';
+import { PushCertificatesService } from '#libs/apple-server';
 import { AuditService } from '#libs/audit';
 import { TenantsService } from '#libs/auth';
 import { JobName, QueueName, type JobOf } from '#libs/jobs';

@@ -1,18 +1,12 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import {
   type DiscoveryDocument,
   parseDiscoveryDocument,
   validateAgainstDiscovery,
 } from './discovery-validator.js';
+import { readDiscoveryDocument } from '../../../test/support/vendor.js';
 
-// libs/android/src -> repository root; shared/ sits next to the repository (locally and in CI).
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const discovery = parseDiscoveryDocument(
-  readFileSync(path.resolve(repoRoot, '../shared/reference/android-management/androidmanagement.v1.json')),
-);
+const discovery = parseDiscoveryDocument(readDiscoveryDocument());
 
 const validPolicy = () => ({
   applications: [{ packageName: 'com.whatsapp', installType: 'BLOCKED' }],

@@ -1,8 +1,5 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
-import type { BanSpec } from '#libs/policy';
+import type { BanSpec } from '#libs/ban-spec';
 import { parseDiscoveryDocument, validateAgainstDiscovery } from './discovery-validator.js';
 import {
   AndroidPolicyCompileError,
@@ -10,12 +7,9 @@ import {
   MAX_ANDROID_APPLICATIONS,
   serializeAndroidPolicy,
 } from './policy-compiler.js';
+import { readDiscoveryDocument } from '../../../test/support/vendor.js';
 
-// libs/android/src -> repository root; shared/ sits next to the repository (locally and in CI).
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const discovery = parseDiscoveryDocument(
-  readFileSync(path.resolve(repoRoot, '../shared/reference/android-management/androidmanagement.v1.json')),
-);
+const discovery = parseDiscoveryDocument(readDiscoveryDocument());
 
 type BanSpecOverrides = Partial<Omit<BanSpec, 'android'>> & { android?: Partial<BanSpec['android']> };
 

@@ -1,10 +1,10 @@
-import type { BanSpec } from '#libs/policy';
+import type { BanSpec } from '#libs/ban-spec';
 
 /*
  * Compiles a platform-neutral BanSpec into an Android Management API (AMAPI) v1 `Policy` resource.
  *
  * Every field and enum value below was checked against the discovery document
- * (shared/reference/android-management/androidmanagement.v1.json, revision 20260917), and the
+ * (vendor/android-management/androidmanagement.v1.json, revision 20260917), and the
  * tests validate the output against it with validateAgainstDiscovery(). Rules followed:
  *   - no field marked `deprecated: true` and no enum value marked `enumDeprecated[i] === true`.
  *     In particular NOT `blockApplicationsEnabled` or `installUnknownSourcesAllowed` (both

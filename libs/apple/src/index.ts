@@ -77,11 +77,6 @@ export type {
   SchemaValidationResult,
 } from './schema/apple-profile-schema.js';
 
-export { AppleModule } from './tenant-signing/apple.module.js';
-export { SigningIdentitiesService } from './tenant-signing/signing-identities.service.js';
-export type { SigningIdentityView } from './tenant-signing/signing-identities.service.js';
-
 export * from './scep/index.js';
 export * from './mdm/index.js';
 export * from './enrollment/index.js';
-export * from './server/index.js';

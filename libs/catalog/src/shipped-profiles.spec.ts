@@ -7,7 +7,7 @@ import { findProfilesDir, loadShippedProfiles, type ShippedProfiles } from './pr
 import { APP_CATEGORIES, type AppList } from './types.js';
 
 /**
- * Every app of /work/shared/reference/app-catalog.md with its main identifiers, as written there
+ * Every app of the project's reference app catalog (app-catalog.md) with its main identifiers, as written there
  * (null: unknown, so absent from the catalog). Guards against typos and dropped apps.
  */
 const REFERENCE: Record<string, [ios: string | null, android: string | null]> = {

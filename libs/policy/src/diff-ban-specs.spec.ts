@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { BanSpec } from './ban-spec.js';
+import type { BanSpec } from '#libs/ban-spec';
 import { diffBanSpecs } from './diff-ban-specs.js';
 
 function spec(

@@ -1,4 +1,4 @@
-import type { BanSpec } from './ban-spec.js';
+import type { BanSpec } from '#libs/ban-spec';
 import { sorted } from './resolve-ban-spec.js';
 
 export interface IdentifierChanges {

@@ -1,4 +1,3 @@
-export type { BanSpec } from './ban-spec.js';
 export { resolveBanSpec, type PolicyDefinition, type ResolveBanSpecInput } from './resolve-ban-spec.js';
 export { diffBanSpecs, type BanSpecDiff, type IdentifierChanges } from './diff-ban-specs.js';
 export {

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AppleModule } from '#libs/apple';
+import { AppleModule } from '#libs/apple-server';
 import { AppListRepository, AppListsService } from './lists/app-lists.service.js';
 import { PoliciesService, PolicyRepository, PolicyVersionRepository } from './policies/policies.service.js';
 

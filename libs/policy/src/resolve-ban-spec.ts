@@ -1,5 +1,5 @@
 import { isValidBundleId, isValidPackageName, type AppList, type Catalog } from '#libs/catalog';
-import type { BanSpec } from './ban-spec.js';
+import type { BanSpec } from '#libs/ban-spec';
 import { PolicyConflictError, PolicyError, type PolicyConflict } from './policy-error.js';
 
 /** The policy version being resolved (what BanSpec.policy holds, plus how to enforce it). */

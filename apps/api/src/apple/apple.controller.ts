@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Header, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsArray, IsOptional, IsString, MaxLength } from 'class-validator';
-import { PushCertificatesService, SigningIdentitiesService } from '#libs/apple';
+import { PushCertificatesService, SigningIdentitiesService } from '#libs/apple-server';
 import type { Actor } from '#libs/audit';
 import { CurrentActor, CurrentPrincipal, RequireRole, type Principal } from '#libs/auth';
 import { DomainException } from '#libs/platform';

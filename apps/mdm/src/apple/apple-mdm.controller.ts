@@ -13,7 +13,7 @@ import {
 } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { AppleEnrollmentService, AppleMdmService } from '#libs/apple';
+import { AppleEnrollmentService, AppleMdmService } from '#libs/apple-server';
 
 const rawBody = (req: Request): Buffer => (Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
 

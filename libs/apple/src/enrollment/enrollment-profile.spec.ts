@@ -1,15 +1,11 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { generateTenantCa } from '../pki/tenant-signing-identity.js';
 import { decodePlistDict } from '../plist/plist-codec.js';
 import { validatePayloadAgainstSchema } from '../schema/apple-profile-schema.js';
 import { buildEnrollmentProfile } from './enrollment-profile.js';
+import { APPLE_PROFILE_SCHEMA_DIR } from '../../../../test/support/vendor.js';
 
-const schemaDir = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../../../../shared/reference/apple-device-management/mdm/profiles',
-);
+const schemaDir = APPLE_PROFILE_SCHEMA_DIR;
 
 describe('enrollment profile', () => {
   it('holds the tenant CA, a SCEP identity with its challenge, and an MDM payload that uses it, valid against Apple’s schema', async () => {

@@ -1,13 +1,11 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { encodePlist, type PlistDict } from '../plist/plist-codec.js';
 import { parseCheckinMessage } from './checkin.js';
 import { MdmProtocolError, type MdmProtocolErrorCode } from './mdm-protocol-error.js';
 import { loadMdmSchemas, validateCheckinAgainstSchema } from './mdm-schema.js';
+import { APPLE_SCHEMA_DIR } from '../../../../test/support/vendor.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-const schemas = loadMdmSchemas(path.resolve(repoRoot, '../shared/reference/apple-device-management'));
+const schemas = loadMdmSchemas(APPLE_SCHEMA_DIR);
 
 const UDID = '00008110-000A1B2C3D4E5F60';
 const TOPIC = 'com.apple.mgmt.External.6b2a1f0e-4c1d-4f7e-9a3b-2d5c8e9f0a1b';

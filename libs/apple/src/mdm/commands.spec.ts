@@ -1,5 +1,3 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { decodePlistDict, encodePlist, type PlistDict } from '../plist/plist-codec.js';
 import {
@@ -15,9 +13,9 @@ import {
 } from './commands.js';
 import { MdmProtocolError, type MdmProtocolErrorCode } from './mdm-protocol-error.js';
 import { loadMdmSchemas, validateMdmCommand, validateMdmCommandResponse } from './mdm-schema.js';
+import { APPLE_SCHEMA_DIR } from '../../../../test/support/vendor.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-const schemas = loadMdmSchemas(path.resolve(repoRoot, '../shared/reference/apple-device-management'));
+const schemas = loadMdmSchemas(APPLE_SCHEMA_DIR);
 
 const UDID = '00008110-000A1B2C3D4E5F60';
 const COMMAND_UUID = '0f6d7c9e-3a41-4b7e-8c52-1d2e3f405162';

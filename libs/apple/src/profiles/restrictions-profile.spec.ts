@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import type { BanSpec } from '#libs/policy';
+import type { BanSpec } from '#libs/ban-spec';
 import { decodePlist } from '../plist/plist-codec.js';
 import { uuidV5 } from './deterministic-uuid.js';
 import { IOS_ALLOWLIST_SYSTEM_BUNDLE_IDS } from './ios-system-apps.js';
@@ -14,6 +14,7 @@ import {
   RestrictionsProfileError,
   type RestrictionsPayload,
 } from './restrictions-profile.js';
+import { requireTool } from '../../../../test/support/tools.js';
 
 function banSpec(overrides: Omit<Partial<BanSpec>, 'ios'> & { ios?: Partial<BanSpec['ios']> } = {}): BanSpec {
   const { ios, ...rest } = overrides;
@@ -224,6 +225,7 @@ describe('compileRestrictionsProfile output', () => {
     const binary = path.join(tmp, 'ban.bplist');
     const back = path.join(tmp, 'ban.back.plist');
     writeFileSync(xml, bytes);
+    requireTool('plistutil');
     execFileSync('plistutil', ['-i', xml, '-o', binary, '-f', 'bin']);
     expect(readFileSync(binary).subarray(0, 8).toString('latin1')).toBe('bplist00');
     execFileSync('plistutil', ['-i', binary, '-o', back, '-f', 'xml']);

@@ -1,4 +1,4 @@
-import type { BanSpec } from '#libs/policy';
+import type { BanSpec } from '#libs/ban-spec';
 import { encodePlist } from '../plist/plist-codec.js';
 import { uuidV5 } from './deterministic-uuid.js';
 import { IOS_ALLOWLIST_SYSTEM_BUNDLE_IDS } from './ios-system-apps.js';
@@ -6,7 +6,7 @@ import { IOS_ALLOWLIST_SYSTEM_BUNDLE_IDS } from './ios-system-apps.js';
 /*
  * Compiles a BanSpec into an Apple configuration profile carrying one Restrictions
  * (`com.apple.applicationaccess`) payload. Keys and their iOS support come from Apple's schema
- * (shared/reference/apple-device-management/mdm/profiles/{TopLevel,com.apple.applicationaccess}.yaml);
+ * (vendor/apple-device-management/mdm/profiles/{TopLevel,com.apple.applicationaccess}.yaml);
  * the tests validate the output against it.
  *
  *   - blocklist mode: `blockedAppBundleIDs` (iOS 15+). The deprecated `blacklistedAppBundleIDs`

@@ -22,6 +22,7 @@ import {
   type ScepOutcome,
   type ScepPkiOperationResult,
 } from './index.js';
+import { requireTool } from '../../../../test/support/tools.js';
 
 const CHALLENGE = 'rempart-enrol-0042';
 const tmp = mkdtempSync(path.join(tmpdir(), 'rempart-scep-'));
@@ -41,6 +42,7 @@ function mustOpenssl(args: string[]): string {
 
 /** Runs Debian's micromdm scepclient asynchronously (the SCEP server lives in this process). */
 function scepclient(args: string[]): Promise<{ code: number; output: string }> {
+  requireTool('scepclient');
   return new Promise((resolve) => {
     execFile('scepclient', args, { timeout: 15_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;

@@ -1,15 +1,13 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
-import type { BanSpec } from '#libs/policy';
+import type { BanSpec } from '#libs/ban-spec';
 import type { PlistDict } from '../plist/plist-codec.js';
 import { buildRestrictionsProfile } from '../profiles/restrictions-profile.js';
 import { loadAppleProfileSchemas, validatePayloadAgainstSchema } from './apple-profile-schema.js';
 import { frenchMessagingBan } from '../../../../test/fixtures/ban-specs.js';
+import { APPLE_SCHEMA_DIR } from '../../../../test/support/vendor.js';
 
-// libs/apple/src/schema -> repository root; shared/ sits next to the repository (locally and in CI).
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-const schemaDir = path.resolve(repoRoot, '../shared/reference/apple-device-management');
+const schemaDir = APPLE_SCHEMA_DIR;
 const schemas = loadAppleProfileSchemas(schemaDir);
 
 function profile(overrides: Partial<BanSpec> = {}): PlistDict {

@@ -10,6 +10,7 @@ import { generateTenantSigningIdentity, type TenantSigningIdentity } from '../pk
 import { buildRestrictionsProfile, compileRestrictionsProfile } from '../profiles/restrictions-profile.js';
 import { CmsSigner } from './cms-signer.js';
 import { frenchMessagingBan } from '../../../../test/fixtures/ban-specs.js';
+import { requireTool } from '../../../../test/support/tools.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'rempart-cms-'));
 const file = (name: string): string => path.join(tmp, name);
@@ -79,6 +80,7 @@ describe('CmsSigner', () => {
       '-out',
       file('extracted.plist'),
     ]);
+    requireTool('plistutil');
     const binary = run('plistutil', [
       '-i',
       file('extracted.plist'),

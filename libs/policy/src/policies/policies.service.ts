@@ -3,7 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, Repository, type EntityManager } from 'typeorm';
 import { compileAndroidPolicy, serializeAndroidPolicy } from '#libs/android';
-import { compileRestrictionsProfile, SigningIdentitiesService } from '#libs/apple';
+import { compileRestrictionsProfile } from '#libs/apple';
+import { SigningIdentitiesService } from '#libs/apple-server';
 import { AuditService, type Actor } from '#libs/audit';
 import { CatalogService } from '#libs/catalog';
 import {
@@ -16,7 +17,7 @@ import {
   type PolicyMode,
 } from '#libs/persistence';
 import { ConflictDomainException, DomainException, NotFoundDomainException } from '#libs/platform';
-import type { BanSpec } from '../ban-spec.js';
+import type { BanSpec } from '#libs/ban-spec';
 import { diffBanSpecs, type BanSpecDiff } from '../diff-ban-specs.js';
 import { withDomainErrors } from '../domain-errors.js';
 import { AppListsService, type ResolvedAppList } from '../lists/app-lists.service.js';

@@ -1,0 +1,118 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '#libs/config';
+import { EnrollmentsService } from '#libs/fleet';
+import { DomainException } from '#libs/platform';
+import { buildEnrollmentProfile } from '#libs/apple';
+import { ScepServer, type ScepResponse } from '#libs/apple';
+import { SigningIdentitiesService } from '../tenant-signing/signing-identities.service.js';
+import { TenantCaService } from '../tenant-signing/tenant-ca.service.js';
+import { AppleMdmService } from './apple-mdm.service.js';
+import { PushCertificatesService } from './push-certificates.service.js';
+
+/** Enrollment profile downloads and the SCEP server that issues device identities. */
+@Injectable()
+export class AppleEnrollmentService {
+  private readonly logger = new Logger(AppleEnrollmentService.name);
+  private readonly scep = new ScepServer({ defaultValidityDays: 365 });
+
+  constructor(
+    private readonly enrollments: EnrollmentsService,
+    private readonly pushCertificates: PushCertificatesService,
+    private readonly signing: SigningIdentitiesService,
+    private readonly tenantCa: TenantCaService,
+    private readonly mdm: AppleMdmService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** The signed enrollment profile behind an enrollUrl, with a fresh SCEP challenge bound to it. */
+  async enrollmentProfile(token: string): Promise<Buffer> {
+    const enrollment = await this.enrollments.usableByToken(token);
+    if (enrollment.platform !== 'ios') {
+      throw new DomainException('NOT_AN_IOS_ENROLLMENT', 'this enrollment is for Android phones', 404);
+    }
+    const push = await this.pushCertificates.active(enrollment.tenantId);
+    if (!push)
+      throw new DomainException(
+        'NO_PUSH_CERTIFICATE',
+        'the organisation has no APNs push certificate yet',
+        409,
+      );
+    const base = `${this.config.MDM_PUBLIC_URL.replace(/\/$/, '')}/mdm/${enrollment.tenant.slug}`;
+    const ca = await this.tenantCa.get(enrollment.tenantId);
+    const challenge = await this.enrollments.issueChallenge(enrollment);
+    const profile = buildEnrollmentProfile({
+      tenantSlug: enrollment.tenant.slug,
+      organization: enrollment.tenant.name,
+      caCertificatePem: ca.certificatePem,
+      scep: { url: `${base}/scep`, challenge, subjectCommonName: `rempart-${enrollment.id.slice(0, 8)}` },
+      mdm: {
+        serverUrl: `${base}/server`,
+        checkInUrl: `${base}/checkin`,
+        topic: push.topic,
+        signMessage: true,
+      },
+    });
+    const { signer } = await this.signing.signer(enrollment.tenantId);
+    return signer.sign(profile);
+  }
+
+  /** GET/POST .../scep?operation=...: GetCACaps, GetCACert, PKIOperation. */
+  async scepRequest(
+    tenantSlug: string,
+    query: Record<string, string | undefined>,
+    body?: Buffer,
+  ): Promise<ScepResponse> {
+    const tenant = await this.mdm.tenant(tenantSlug);
+    const { operation, message } = this.scep.parseOperationRequest(query, body);
+    const ca = await this.tenantCa.get(tenant.id);
+    switch (operation) {
+      case 'GetCACaps':
+        return this.scep.getCaCaps();
+      case 'GetCACert':
+        return this.scep.getCaCert(ca);
+      case 'PKIOperation': {
+        let challengeId: string | undefined;
+        const response = await this.scep.pkiOperation(message!, ca, async (request) => {
+          const verdict = await this.enrollments.consumeChallenge(tenant.id, request.challengePassword);
+          if (!verdict.ok) {
+            this.logger.warn(
+              { tenant: tenantSlug, transactionId: request.transactionId },
+              `SCEP request refused: ${verdict.reason}`,
+            );
+            return { issue: false, failInfo: 'badRequest', reason: verdict.reason };
+          }
+          challengeId = verdict.challengeId;
+          return { issue: true };
+        });
+        if (response.outcome.status !== 'SUCCESS') {
+          this.logger.warn(
+            {
+              tenant: tenantSlug,
+              failInfo: response.outcome.failInfo,
+              transactionId: response.outcome.transactionId,
+            },
+            `SCEP request failed: ${response.outcome.reason ?? response.outcome.failInfo}`,
+          );
+        }
+        if (response.outcome.status === 'SUCCESS' && challengeId && response.outcome.certificatePem) {
+          const der = Buffer.from(
+            response.outcome.certificatePem.replace(/-----[^-]+-----|\s/g, ''),
+            'base64',
+          );
+          await this.enrollments.bindIssuedCertificate(
+            challengeId,
+            createHash('sha256').update(der).digest('hex'),
+          );
+        }
+        return response;
+      }
+      default:
+        throw new DomainException(
+          'SCEP_UNKNOWN_OPERATION',
+          `unknown SCEP operation ${JSON.stringify(operation)}`,
+          400,
+        );
+    }
+  }
+}

@@ -1,0 +1,513 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { DataSource, Repository, type EntityManager } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '#libs/config';
+import { EnrollmentsService } from '#libs/fleet';
+import {
+  DeviceAppEntity,
+  DeviceEntity,
+  DeviceProfileEntity,
+  EnrollmentEntity,
+  PolicyVersionEntity,
+  TenantEntity,
+  type MdmCommandEntity,
+} from '#libs/persistence';
+import { DomainException } from '#libs/platform';
+import {
+  authenticateMdmRequest,
+  buildCommandPlist,
+  DEFAULT_DEVICE_INFORMATION_QUERIES,
+  extractDeviceInformation,
+  extractInstalledApplications,
+  extractProfileList,
+  extractRestrictions,
+  extractSecurityInfo,
+  MdmAuthError,
+  MdmProtocolError,
+  parseCheckinMessage,
+  parseCommandReport,
+  type CommandReport,
+  type MdmCommandRequest,
+} from '#libs/apple';
+import { TenantCaService } from '../tenant-signing/tenant-ca.service.js';
+import { MdmCommandsService, type NewCommand } from './mdm-commands.service.js';
+
+/** What a phone is asked right after it enrolls: who it is, what it has. */
+const FIRST_INVENTORY: NewCommand[] = [
+  { requestType: 'DeviceInformation' },
+  { requestType: 'ProfileList' },
+  { requestType: 'InstalledApplicationList' },
+];
+
+/** How precisely `last_seen_at` follows Idle check-ins (freshness is judged in hours, not seconds). */
+const LAST_SEEN_RESOLUTION_SECONDS = 60;
+
+export interface MdmRequest {
+  tenantSlug: string;
+  body: Buffer;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** A phone's mistake or an impostor: 400 (never 401, which would make a real phone unenroll). */
+export class MdmRequestRefused extends DomainException {
+  constructor(code: string, message: string) {
+    super(code, message, 400);
+  }
+}
+
+/**
+ * The Apple MDM check-in and command endpoints. Every request is authenticated by the phone's
+ * identity certificate (Mdm-Signature, or a proxy's client-certificate header), which must chain to
+ * the tenant CA and, after Authenticate, be the one bound to the device.
+ */
+@Injectable()
+export class AppleMdmService {
+  private readonly logger = new Logger(AppleMdmService.name);
+  private readonly tenantIds = new Map<string, TenantEntity>();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly tenantCa: TenantCaService,
+    private readonly enrollments: EnrollmentsService,
+    private readonly commands: MdmCommandsService,
+    @InjectRepository(TenantEntity) private readonly tenants: Repository<TenantEntity>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async tenant(slug: string): Promise<TenantEntity> {
+    const cached = this.tenantIds.get(slug);
+    if (cached) return cached;
+    const tenant = await this.tenants.findOne({ where: { slug } });
+    if (!tenant) throw new DomainException('TENANT_UNKNOWN', `no tenant ${JSON.stringify(slug)}`, 404);
+    this.tenantIds.set(slug, tenant);
+    return tenant;
+  }
+
+  private async authenticate(tenant: TenantEntity, request: MdmRequest) {
+    const header = (name: string) => {
+      const value = request.headers[name.toLowerCase()];
+      return Array.isArray(value) ? value[0] : value;
+    };
+    const ca = await this.tenantCa.get(tenant.id);
+    try {
+      return authenticateMdmRequest({
+        body: request.body,
+        mdmSignature: header('mdm-signature'),
+        clientCertificatePem: this.config.MDM_CLIENT_CERT_HEADER
+          ? header(this.config.MDM_CLIENT_CERT_HEADER)
+          : undefined,
+        trustedCaPems: [ca.certificatePem],
+      });
+    } catch (error) {
+      if (error instanceof MdmAuthError) {
+        this.logger.warn({ tenant: tenant.slug, code: error.code }, `MDM request refused: ${error.message}`);
+        throw new MdmRequestRefused(error.code, error.message);
+      }
+      throw error;
+    }
+  }
+
+  private parse<T>(parse: () => T): T {
+    try {
+      return parse();
+    } catch (error) {
+      if (error instanceof MdmProtocolError) throw new MdmRequestRefused(error.code, error.message);
+      throw error;
+    }
+  }
+
+  /** PUT CheckInURL: Authenticate, TokenUpdate, CheckOut. */
+  async checkIn(request: MdmRequest): Promise<void> {
+    const tenant = await this.tenant(request.tenantSlug);
+    const identity = await this.authenticate(tenant, request);
+    const message = this.parse(() => parseCheckinMessage(request.body));
+    switch (message.MessageType) {
+      case 'Authenticate':
+        return this.onAuthenticate(tenant, identity.fingerprintSha256, message);
+      case 'TokenUpdate':
+        if (message.UserID !== undefined) {
+          // A Shared iPad user's channel: its token must not replace the device's.
+          this.logger.log({ tenant: tenant.slug, udid: message.UDID }, 'user-channel TokenUpdate ignored');
+          return;
+        }
+        return this.onTokenUpdate(tenant, identity.fingerprintSha256, message);
+      case 'CheckOut':
+        return this.onCheckOut(tenant, identity.fingerprintSha256, message.UDID);
+      default:
+        // User channels, bootstrap tokens, declarative management: not used by Rempart.
+        this.logger.log({ tenant: tenant.slug, messageType: message.original }, 'check-in message ignored');
+    }
+  }
+
+  private async onAuthenticate(
+    tenant: TenantEntity,
+    certificateSha256: string,
+    message: Extract<ReturnType<typeof parseCheckinMessage>, { MessageType: 'Authenticate' }>,
+  ) {
+    await this.dataSource.transaction(async (manager) => {
+      const enrollment = await this.enrollments.enrollmentForCertificate(
+        tenant.id,
+        certificateSha256,
+        manager,
+      );
+      if (!enrollment) {
+        this.logger.warn(
+          { tenant: tenant.slug, udid: message.UDID },
+          'Authenticate with a certificate no enrollment issued',
+        );
+        throw new MdmRequestRefused(
+          'CERTIFICATE_NOT_ENROLLED',
+          'the identity certificate was not issued for an enrollment',
+        );
+      }
+      const devices = manager.getRepository(DeviceEntity);
+      const existing = await devices.findOne({ where: { tenantId: tenant.id, udid: message.UDID } });
+      const fields = {
+        platform: 'ios' as const,
+        groupId: enrollment.groupId,
+        enrollmentId: enrollment.id,
+        status: 'pending' as const,
+        serialNumber: message.SerialNumber ?? existing?.serialNumber ?? null,
+        model: message.Model ?? existing?.model ?? null,
+        modelName: message.ModelName ?? existing?.modelName ?? null,
+        productName: message.ProductName ?? existing?.productName ?? null,
+        osVersion: message.OSVersion ?? existing?.osVersion ?? null,
+        buildVersion: message.BuildVersion ?? existing?.buildVersion ?? null,
+        deviceName: message.DeviceName ?? existing?.deviceName ?? null,
+        identityCertificateSha256: certificateSha256,
+        pushToken: null,
+        pushMagic: null,
+        lastSeenAt: new Date(),
+      };
+      if (existing) {
+        if (existing.identityCertificateSha256 !== certificateSha256) {
+          this.logger.log(
+            { tenant: tenant.slug, udid: message.UDID },
+            'device re-enrolls with a new identity certificate',
+          );
+        }
+        await devices.update({ id: existing.id }, fields);
+      } else {
+        await devices.insert({ tenantId: tenant.id, udid: message.UDID, ...fields });
+      }
+      const newUse = !existing || existing.enrollmentId !== enrollment.id || existing.status === 'unenrolled';
+      if (newUse) await manager.getRepository(EnrollmentEntity).increment({ id: enrollment.id }, 'uses', 1);
+    });
+  }
+
+  /** The device behind a request, which must present the certificate bound to it at Authenticate. */
+  private async boundDevice(
+    manager: EntityManager,
+    tenant: TenantEntity,
+    udid: string,
+    certificateSha256: string,
+  ) {
+    const device = await manager
+      .getRepository(DeviceEntity)
+      .createQueryBuilder('d')
+      .setLock('pessimistic_write')
+      .where('d.tenant_id = :tenantId AND d.udid = :udid', { tenantId: tenant.id, udid })
+      .getOne();
+    if (!device) throw new MdmRequestRefused('DEVICE_UNKNOWN', `device ${udid} has not authenticated`);
+    if (device.identityCertificateSha256 !== certificateSha256) {
+      this.logger.warn(
+        { tenant: tenant.slug, udid },
+        'request signed with a certificate not bound to this device',
+      );
+      throw new MdmRequestRefused(
+        'CERTIFICATE_MISMATCH',
+        'this certificate is not the one bound to the device',
+      );
+    }
+    return device;
+  }
+
+  private async onTokenUpdate(
+    tenant: TenantEntity,
+    certificateSha256: string,
+    message: Extract<ReturnType<typeof parseCheckinMessage>, { MessageType: 'TokenUpdate' }>,
+  ) {
+    await this.dataSource.transaction(async (manager) => {
+      const device = await this.boundDevice(manager, tenant, message.UDID, certificateSha256);
+      const firstToken = device.status !== 'enrolled';
+      await manager.getRepository(DeviceEntity).update(
+        { id: device.id },
+        {
+          pushToken: message.Token.toString('hex'),
+          pushMagic: message.PushMagic,
+          pushTopic: message.Topic,
+          status: 'enrolled',
+          enrolledAt: firstToken ? new Date() : device.enrolledAt,
+          unenrolledAt: null,
+          lastSeenAt: new Date(),
+        },
+      );
+      if (firstToken) {
+        const profiles = await this.currentPolicyVersions(manager, tenant.id, device.groupId);
+        await this.commands.queue(
+          tenant.id,
+          device.id,
+          [
+            ...FIRST_INVENTORY,
+            ...profiles.map((version) => ({
+              requestType: 'InstallProfile' as const,
+              params: { policyVersionId: version.id },
+            })),
+          ],
+          'system:enrollment',
+          manager,
+        );
+      }
+    });
+  }
+
+  /** The latest version, already in effect, of each policy that targets the group. */
+  private currentPolicyVersions(
+    manager: EntityManager,
+    tenantId: string,
+    groupId: string,
+  ): Promise<PolicyVersionEntity[]> {
+    return manager
+      .getRepository(PolicyVersionEntity)
+      .createQueryBuilder('v')
+      .innerJoin('policies', 'p', 'p.id = v.policy_id AND p.latest_version = v.version')
+      .innerJoin('policy_groups', 'pg', 'pg.policy_id = p.id')
+      .where('v.tenant_id = :tenantId AND pg.group_id = :groupId AND v.effective_at <= now()', {
+        tenantId,
+        groupId,
+      })
+      .select(['v.id'])
+      .getMany();
+  }
+
+  private async onCheckOut(tenant: TenantEntity, certificateSha256: string, udid: string) {
+    await this.dataSource.transaction(async (manager) => {
+      const device = await this.boundDevice(manager, tenant, udid, certificateSha256);
+      await manager
+        .getRepository(DeviceEntity)
+        .update(
+          { id: device.id },
+          { status: 'unenrolled', unenrolledAt: new Date(), pushToken: null, lastSeenAt: new Date() },
+        );
+      const cancelled = await this.commands.cancelOpen(manager, tenant.id, device.id);
+      this.logger.log({ tenant: tenant.slug, udid, cancelled }, 'device checked out');
+    });
+  }
+
+  /** PUT ServerURL: records the phone's answer to its last command and returns the next one (or nothing). */
+  async report(request: MdmRequest): Promise<Buffer | null> {
+    const tenant = await this.tenant(request.tenantSlug);
+    const identity = await this.authenticate(tenant, request);
+    const report = this.parse(() => parseCommandReport(request.body));
+    if (
+      report.Status === 'Idle' &&
+      (await this.idleWithNothingQueued(tenant, report.UDID, identity.fingerprintSha256))
+    ) {
+      return null;
+    }
+    return this.dataSource.transaction(async (manager) => {
+      const device = await this.boundDevice(manager, tenant, report.UDID, identity.fingerprintSha256);
+      if (device.status !== 'enrolled')
+        throw new MdmRequestRefused('DEVICE_NOT_ENROLLED', `device ${report.UDID} is not enrolled`);
+      const now = new Date();
+      if (report.Status === 'Idle') {
+        device.lastIdleAt = now;
+        await manager
+          .getRepository(DeviceEntity)
+          .update({ id: device.id }, { lastSeenAt: now, lastIdleAt: now });
+      } else {
+        await this.recordResult(manager, tenant, device, report);
+        await manager.getRepository(DeviceEntity).update({ id: device.id }, { lastSeenAt: now });
+      }
+      const next = await this.commands.next(manager, tenant.id, device.id, device.lastIdleAt);
+      return next ? this.commandPlist(manager, next) : null;
+    });
+  }
+
+  /**
+   * The common case, without a transaction: an enrolled phone, with its bound certificate, reports
+   * Idle and has nothing queued. It is a read; `last_seen_at` is written at most once a minute, since
+   * a commit per check-in would make the disk the limit. Anything else (unknown device, another
+   * certificate, pending or deferred commands) takes the full path, which also produces the right
+   * refusal.
+   */
+  private async idleWithNothingQueued(
+    tenant: TenantEntity,
+    udid: string,
+    certificateSha256: string,
+  ): Promise<boolean> {
+    const rows: Array<{ id: string; pending: boolean; stale: boolean }> = await this.dataSource.query(
+      `SELECT d.id,
+              EXISTS (SELECT 1 FROM mdm_commands c WHERE c.device_id = d.id AND c.status IN ('queued', 'sent')) AS pending,
+              (d.last_seen_at IS NULL OR d.last_seen_at < now() - interval '${LAST_SEEN_RESOLUTION_SECONDS} seconds') AS stale
+       FROM devices d
+       WHERE d.tenant_id = $1 AND d.udid = $2 AND d.identity_certificate_sha256 = $3 AND d.status = 'enrolled'`,
+      [tenant.id, udid, certificateSha256],
+    );
+    if (rows.length !== 1 || rows[0].pending) return false;
+    if (rows[0].stale) {
+      await this.dataSource.query(
+        'UPDATE devices SET last_seen_at = now(), last_idle_at = now() WHERE id = $1',
+        [rows[0].id],
+      );
+    }
+    return true;
+  }
+
+  private async recordResult(
+    manager: EntityManager,
+    tenant: TenantEntity,
+    device: DeviceEntity,
+    report: CommandReport,
+  ) {
+    const command = await this.commands.findOpen(manager, tenant.id, device.id, report.CommandUUID ?? '');
+    if (!command) {
+      this.logger.warn(
+        { tenant: tenant.slug, udid: device.udid, commandUuid: report.CommandUUID },
+        'result for a command not open on this device',
+      );
+      return;
+    }
+    switch (report.Status) {
+      case 'NotNow':
+        return this.commands.deferNotNow(manager, command);
+      case 'Error':
+        return this.commands.complete(manager, command, {
+          status: 'error',
+          errorChain: report.ErrorChain ?? [],
+        });
+      case 'CommandFormatError':
+        return this.commands.complete(manager, command, { status: 'command_format_error' });
+      case 'Acknowledged': {
+        const result = await this.applyResult(manager, device, command, report);
+        return this.commands.complete(manager, command, { status: 'acknowledged', result });
+      }
+    }
+  }
+
+  /** Writes what an acknowledged command reported into the device record and its inventory. */
+  private async applyResult(
+    manager: EntityManager,
+    device: DeviceEntity,
+    command: MdmCommandEntity,
+    report: CommandReport,
+  ): Promise<Record<string, unknown>> {
+    const reportedAt = new Date();
+    switch (command.requestType) {
+      case 'InstalledApplicationList': {
+        const apps = extractInstalledApplications(report.payload);
+        await manager.getRepository(DeviceAppEntity).delete({ deviceId: device.id });
+        if (apps.length) {
+          await manager.getRepository(DeviceAppEntity).insert(
+            dedupeBy(apps, (a) => a.identifier).map((a) => ({
+              deviceId: device.id,
+              tenantId: device.tenantId,
+              identifier: a.identifier,
+              name: a.name ?? null,
+              version: a.shortVersion ?? a.version ?? null,
+              reportedAt,
+            })),
+          );
+        }
+        return { apps: apps.length };
+      }
+      case 'ProfileList': {
+        const profiles = extractProfileList(report.payload);
+        await manager.getRepository(DeviceProfileEntity).delete({ deviceId: device.id });
+        if (profiles.length) {
+          await manager.getRepository(DeviceProfileEntity).insert(
+            dedupeBy(profiles, (p) => p.identifier).map((p) => ({
+              deviceId: device.id,
+              tenantId: device.tenantId,
+              identifier: p.identifier,
+              uuid: p.uuid ?? null,
+              displayName: p.displayName ?? null,
+              reportedAt,
+            })),
+          );
+        }
+        return { profiles: profiles.length };
+      }
+      case 'DeviceInformation': {
+        const info = extractDeviceInformation(report.payload);
+        await manager.getRepository(DeviceEntity).update(
+          { id: device.id },
+          {
+            isSupervised: info.isSupervised ?? device.isSupervised,
+            osVersion: info.osVersion ?? device.osVersion,
+            serialNumber: info.serialNumber ?? device.serialNumber,
+            modelName: info.modelName ?? device.modelName,
+            model: info.model ?? device.model,
+            deviceName: info.deviceName ?? device.deviceName,
+            buildVersion: info.buildVersion ?? device.buildVersion,
+            productName: info.productName ?? device.productName,
+          },
+        );
+        return { isSupervised: info.isSupervised ?? null, osVersion: info.osVersion ?? null };
+      }
+      case 'SecurityInfo': {
+        const securityInfo = extractSecurityInfo(report.payload);
+        await manager.getRepository(DeviceEntity).update({ id: device.id }, { securityInfo });
+        return {};
+      }
+      case 'Restrictions': {
+        const restrictions = extractRestrictions(report.payload);
+        await manager.getRepository(DeviceEntity).update({ id: device.id }, { restrictions });
+        return {};
+      }
+      case 'InstallProfile':
+        // Check what the phone now has: the profile list and the apps, for compliance.
+        await this.commands.queue(
+          device.tenantId,
+          device.id,
+          [{ requestType: 'ProfileList' }, { requestType: 'InstalledApplicationList' }],
+          'system:follow-up',
+          manager,
+        );
+        return { ...command.params };
+      default:
+        return {};
+    }
+  }
+
+  private async commandPlist(manager: EntityManager, command: MdmCommandEntity): Promise<Buffer> {
+    const request = await this.commandRequest(manager, command);
+    return buildCommandPlist(command.id.toUpperCase(), request);
+  }
+
+  private async commandRequest(
+    manager: EntityManager,
+    command: MdmCommandEntity,
+  ): Promise<MdmCommandRequest> {
+    const params = command.params as Record<string, unknown>;
+    switch (command.requestType) {
+      case 'InstallProfile': {
+        const version = await manager
+          .getRepository(PolicyVersionEntity)
+          .findOneOrFail({ where: { id: String(params.policyVersionId), tenantId: command.tenantId } });
+        const payload = this.config.MDM_SIGN_INSTALLED_PROFILES
+          ? version.signedIosProfile
+          : version.iosProfile;
+        return { RequestType: 'InstallProfile', Payload: payload };
+      }
+      case 'RemoveProfile':
+        return { RequestType: 'RemoveProfile', Identifier: String(params.identifier) };
+      case 'DeviceInformation':
+        return { RequestType: 'DeviceInformation', Queries: [...DEFAULT_DEVICE_INFORMATION_QUERIES] };
+      case 'InstalledApplicationList':
+        return { RequestType: 'InstalledApplicationList' };
+      case 'ProfileList':
+        return { RequestType: 'ProfileList' };
+      case 'SecurityInfo':
+        return { RequestType: 'SecurityInfo' };
+      case 'Restrictions':
+        return { RequestType: 'Restrictions' };
+      default:
+        throw new Error(`unknown queued request type ${command.requestType}`);
+    }
+  }
+}
+
+function dedupeBy<T>(items: T[], key: (item: T) => string): T[] {
+  return [...new Map(items.map((item) => [key(item), item])).values()];
+}

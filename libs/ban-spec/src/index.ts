@@ -1,0 +1,1 @@
+export type { BanSpec } from './ban-spec.js';
