@@ -50,6 +50,11 @@ export type {
   MdmAuthErrorCode,
   VerifiedCms,
 } from './mdm-signature.js';
+export {
+  DEFAULT_TRUSTED_CERTIFICATE_CACHE_BYTES,
+  TrustedCertificateCache,
+  certificateSha256,
+} from './trusted-certificate-cache.js';
 
 export {
   MDM_PUSH_TOPIC_PREFIX,
