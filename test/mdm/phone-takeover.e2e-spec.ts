@@ -122,7 +122,7 @@ describe('a phone cannot take over another phone’s record', () => {
     expect(device.body.status).toBe('enrolled');
   });
 
-  it('answers 404 for releasing another tenant’s or an unknown device', async () => {
+  it('answers 404 for releasing another tenant’s or an unknown device, and releases the officer’s own', async () => {
     const a = await enrolledPhone();
     const other = await prepareAppleTenant(h, 'armees');
     expect((await h.api.http().post(`/v1/devices/${a.udid}/release`).set(other.as('officer'))).status).toBe(
@@ -131,5 +131,8 @@ describe('a phone cannot take over another phone’s record', () => {
     expect(
       (await h.api.http().post('/v1/devices/NOT-A-DEVICE/release').set(apple.as('officer'))).status,
     ).toBe(404);
+    expect((await h.api.http().post(`/v1/devices/${a.udid}/release`).set(apple.as('officer'))).status).toBe(
+      200,
+    );
   });
 });
