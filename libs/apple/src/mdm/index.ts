@@ -52,6 +52,7 @@ export type {
 } from './mdm-signature.js';
 export {
   DEFAULT_TRUSTED_CERTIFICATE_CACHE_BYTES,
+  PARSED_CERTIFICATE_OVERHEAD_BYTES,
   TrustedCertificateCache,
   certificateSha256,
 } from './trusted-certificate-cache.js';

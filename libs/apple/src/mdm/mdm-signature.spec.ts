@@ -10,7 +10,11 @@ import {
   type MdmAuthErrorCode,
 } from './mdm-signature.js';
 import { createTestPki, type TestPki } from './mdm-test-pki.js';
-import { TrustedCertificateCache, certificateSha256 } from './trusted-certificate-cache.js';
+import {
+  PARSED_CERTIFICATE_OVERHEAD_BYTES,
+  TrustedCertificateCache,
+  certificateSha256,
+} from './trusted-certificate-cache.js';
 
 const UDID = '00008110-000A1B2C3D4E5F60';
 const body = encodePlist({
@@ -417,9 +421,10 @@ describe('the trusted-certificate cache', () => {
 
   it('stays within its byte bound, dropping the least recently used', () => {
     const device = new X509Certificate(devicePem);
-    const cache = new TrustedCertificateCache(3 * (device.raw.length + 4096));
+    const entryBytes = device.raw.length + PARSED_CERTIFICATE_OVERHEAD_BYTES;
+    const cache = new TrustedCertificateCache(3 * entryBytes);
     for (let i = 0; i < 50; i += 1) cache.rememberTrusted(`sha-${i}`, device, 'issuer');
-    expect(cache.bytes).toBeLessThanOrEqual(3 * (device.raw.length + 4096));
+    expect(cache.bytes).toBeLessThanOrEqual(3 * entryBytes);
     expect(cache.fingerprints().sort()).toEqual(['sha-47', 'sha-48', 'sha-49']);
     expect(certificateSha256(device.raw)).toMatch(/^[0-9a-f]{64}$/);
   });

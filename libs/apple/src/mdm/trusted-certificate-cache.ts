@@ -2,10 +2,11 @@ import { createHash, type X509Certificate } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 
 /**
- * What one parsed certificate is reckoned to cost beside its DER: the X509Certificate object and
- * OpenSSL's decoded structures behind it. An estimate, on the safe side, so the byte bound holds.
+ * What one parsed certificate costs beside its DER: the X509Certificate object, its public KeyObject
+ * and OpenSSL's decoded structures. Measured on Node 20: about 6 KB of RSS per 2048-bit RSA device
+ * certificate (20,000 parsed and kept), so the byte bound holds in resident memory, not only in DER.
  */
-const PARSED_CERTIFICATE_OVERHEAD_BYTES = 4096;
+export const PARSED_CERTIFICATE_OVERHEAD_BYTES = 6 * 1024;
 
 /** Default bound: a few thousand phones' certificates per mdm process. */
 export const DEFAULT_TRUSTED_CERTIFICATE_CACHE_BYTES = 32 * 1024 * 1024;
