@@ -93,6 +93,7 @@ describe('enrollment limits and revocation hold', () => {
       .set(apple.as('officer'));
     expect(revoked.status).toBe(200);
     expect(revoked.body).toMatchObject({ udid: phone.udid, status: 'unenrolled' });
+    expect(revoked.body.revokedCertificates).toEqual([expect.stringMatching(/^[0-9a-f]{64}$/)]);
 
     // Apple's MDM client takes 401 as the end of its enrollment: exactly what a revocation means.
     await expect(phone.sendReport({ Status: 'Idle' })).rejects.toThrow(/HTTP 401.*CERTIFICATE_REVOKED/);
@@ -112,6 +113,19 @@ describe('enrollment limits and revocation hold', () => {
       (await h.api.http().post(`/v1/devices/${phone.udid}/revoke-certificate`).set(apple.as('officer')))
         .status,
     ).toBe(409);
+  });
+
+  it('revokes a released phone’s certificate too: release does not put it out of reach', async () => {
+    const phone = new SimulatedIphone({ supervised: true, installedApps: [] });
+    await phone.enroll((await apple.enrollment()).enrollUrl);
+    await h.api.http().post(`/v1/devices/${phone.udid}/release`).set(apple.as('officer')).expect(200);
+    const revoked = await h.api
+      .http()
+      .post(`/v1/devices/${phone.udid}/revoke-certificate`)
+      .set(apple.as('officer'));
+    expect(revoked.status).toBe(200);
+    expect(revoked.body.revokedCertificates).toHaveLength(1);
+    expect((await phone.checkIn('Authenticate')).status).toBe(401);
   });
 
   it('never writes an enrollment token or a SCEP challenge to the logs, only route patterns', async () => {

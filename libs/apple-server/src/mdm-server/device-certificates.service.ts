@@ -13,6 +13,8 @@ export interface DeviceIdentityChange {
   status: DeviceEntity['status'];
   certificateSha256: string | null;
   cancelledCommands: number;
+  /** After a revocation: SHA-256 of each certificate revoked. */
+  revokedCertificates?: string[];
 }
 
 /**
@@ -101,15 +103,16 @@ export class DeviceCertificatesService {
   /**
    * An officer frees a phone's record from its certificate (a phone wiped or replaced without
    * CheckOut): the device is unenrolled, its open commands cancelled, and its UDID may authenticate
-   * with a new certificate. The old certificate is not revoked: revoke it to shut it out.
+   * with a new certificate. The old certificate is not revoked (it may speak for this UDID only);
+   * revokeCertificate shuts it out, before or after a release.
    */
   release(actor: Actor, udid: string): Promise<DeviceIdentityChange> {
     return this.unbind(actor, udid, 'device.release');
   }
 
   /**
-   * An officer revokes the certificate bound to a phone: every later request signed with it is
-   * refused with 401, and the device is unenrolled as by a release.
+   * An officer revokes the certificates of a phone (every one that speaks for its UDID): every later
+   * request signed with one is refused with 401, and the device is unenrolled as by a release.
    */
   revokeCertificate(actor: Actor, udid: string): Promise<DeviceIdentityChange> {
     return this.unbind(actor, udid, 'device.certificate.revoke');
@@ -129,20 +132,21 @@ export class DeviceCertificatesService {
         .getOne();
       if (!device) throw new NotFoundDomainException('device', udid);
       const certificateSha256 = device.identityCertificateSha256;
+      let revokedCertificates: string[] = [];
       if (action === 'device.certificate.revoke') {
-        if (certificateSha256 === null) {
+        revokedCertificates = await this.revokeCertificatesOf(
+          manager,
+          actor.tenantId,
+          udid,
+          certificateSha256,
+        );
+        if (revokedCertificates.length === 0) {
           throw new DomainException(
-            'NO_BOUND_CERTIFICATE',
-            `device ${udid} has no certificate bound to it (released or never authenticated)`,
+            'NO_CERTIFICATE_TO_REVOKE',
+            `device ${udid} has no certificate left to revoke`,
             409,
           );
         }
-        await manager
-          .getRepository(ScepChallengeEntity)
-          .update(
-            { tenantId: actor.tenantId, issuedCertificateSha256: certificateSha256, revokedAt: IsNull() },
-            { revokedAt: new Date() },
-          );
       }
       await manager.getRepository(DeviceEntity).update(
         { id: device.id, tenantId: actor.tenantId },
@@ -160,10 +164,42 @@ export class DeviceCertificatesService {
         targetType: 'device',
         targetId: udid,
         before: { status: device.status, certificateSha256 },
-        after: { status: 'unenrolled', certificateSha256: null, cancelledCommands },
+        after: {
+          status: 'unenrolled',
+          certificateSha256: null,
+          cancelledCommands,
+          ...(action === 'device.certificate.revoke' ? { revokedCertificates } : {}),
+        },
       });
       this.logger.log({ tenant: actor.tenantId, udid, action, cancelledCommands }, 'device identity changed');
-      return { udid, status: 'unenrolled' as const, certificateSha256: null, cancelledCommands };
+      return {
+        udid,
+        status: 'unenrolled' as const,
+        certificateSha256: null,
+        cancelledCommands,
+        ...(action === 'device.certificate.revoke' ? { revokedCertificates } : {}),
+      };
     });
+  }
+
+  /**
+   * Revokes every certificate that speaks for this UDID (the bound one, and one a release left
+   * unrevoked), so that revoking still works after a release. Returns their SHA-256.
+   */
+  private async revokeCertificatesOf(
+    manager: EntityManager,
+    tenantId: string,
+    udid: string,
+    boundSha256: string | null,
+  ): Promise<string[]> {
+    // For an UPDATE, TypeORM's PostgreSQL driver answers [rows, rowCount].
+    const [rows] = (await manager.query(
+      `UPDATE scep_challenges SET revoked_at = now()
+       WHERE tenant_id = $1 AND revoked_at IS NULL
+         AND (device_udid = $2 OR issued_certificate_sha256 = $3)
+       RETURNING issued_certificate_sha256 AS sha256`,
+      [tenantId, udid, boundSha256 ?? ''],
+    )) as [Array<{ sha256: string }>, number];
+    return rows.map((row) => row.sha256);
   }
 }
