@@ -49,4 +49,35 @@ describe('loadConfig', () => {
     const config = loadConfig({ NODE_ENV: 'production', REMPART_MASTER_KEY: 'k'.repeat(32) });
     expect(config.masterKeyIsDevelopmentDefault).toBe(false);
   });
+
+  describe('MDM_TRUSTED_PROXIES', () => {
+    it('is required when MDM_CLIENT_CERT_HEADER is set, so the header is never taken from anyone', () => {
+      expect(() => loadConfig({ MDM_CLIENT_CERT_HEADER: 'X-Client-Cert' })).toThrow(
+        /MDM_TRUSTED_PROXIES is required when MDM_CLIENT_CERT_HEADER is set/,
+      );
+    });
+
+    it('refuses an entry that is neither an IP address nor a CIDR range, naming it', () => {
+      for (const bad of ['proxy.internal', '10.0.0.0/33', '10.0.0.1/8/1', '::1/129', '10.0.0.1/x']) {
+        expect(() =>
+          loadConfig({ MDM_CLIENT_CERT_HEADER: 'X-Client-Cert', MDM_TRUSTED_PROXIES: `127.0.0.1, ${bad}` }),
+        ).toThrow(new RegExp(`MDM_TRUSTED_PROXIES must be .*${bad.replace(/[.*/]/g, '\\$&')}`));
+      }
+    });
+
+    it('matches IPv4, IPv6 and IPv4-mapped peers against addresses and ranges', () => {
+      const { trustedProxies } = loadConfig({
+        MDM_CLIENT_CERT_HEADER: 'X-Client-Cert',
+        MDM_TRUSTED_PROXIES: '10.1.0.0/16, 192.0.2.7, fd00::/8',
+      });
+      expect(trustedProxies.allows('10.1.200.3')).toBe(true);
+      expect(trustedProxies.allows('::ffff:10.1.0.9')).toBe(true);
+      expect(trustedProxies.allows('192.0.2.7')).toBe(true);
+      expect(trustedProxies.allows('fd12::1')).toBe(true);
+      expect(trustedProxies.allows('10.2.0.1')).toBe(false);
+      expect(trustedProxies.allows('192.0.2.8')).toBe(false);
+      expect(trustedProxies.allows('127.0.0.1')).toBe(false);
+      expect(trustedProxies.allows(undefined)).toBe(false);
+    });
+  });
 });

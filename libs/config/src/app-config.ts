@@ -11,6 +11,7 @@ import {
   MinLength,
   validateSync,
 } from 'class-validator';
+import { TrustedProxies } from './trusted-proxies.js';
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
@@ -98,6 +99,13 @@ export class EnvironmentVariables {
   @Matches(/^([A-Za-z0-9-]{1,64})?$/, { message: 'MDM_CLIENT_CERT_HEADER must be an HTTP header name' })
   MDM_CLIENT_CERT_HEADER = '';
 
+  /**
+   * With MDM_CLIENT_CERT_HEADER: the proxies allowed to send that header (comma-separated IP
+   * addresses or CIDR ranges); the header from any other address is refused. Checked in loadConfig.
+   */
+  @IsString()
+  MDM_TRUSTED_PROXIES = '';
+
   /** Directory holding catalog.yaml and lists/; empty means the profiles/ shipped with this installation. */
   @IsString()
   PROFILES_DIR = '';
@@ -109,6 +117,8 @@ export class EnvironmentVariables {
 }
 
 export type AppConfig = Readonly<Omit<EnvironmentVariables, 'REMPART_MASTER_KEY'>> & {
+  /** MDM_TRUSTED_PROXIES, parsed. */
+  readonly trustedProxies: TrustedProxies;
   /** Key material for encrypting stored private keys; a fixed development key outside production. */
   readonly masterKey: string;
   readonly masterKeyIsDevelopmentDefault: boolean;
@@ -141,9 +151,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (parsed.NODE_ENV === 'production' && !parsed.REMPART_MASTER_KEY) {
     throw new ConfigError('Invalid configuration: REMPART_MASTER_KEY is required when NODE_ENV=production');
   }
+  let trustedProxies: TrustedProxies;
+  try {
+    trustedProxies = TrustedProxies.parse(parsed.MDM_TRUSTED_PROXIES);
+  } catch (error) {
+    throw new ConfigError(
+      `Invalid configuration: MDM_TRUSTED_PROXIES must be comma-separated IP addresses or CIDR ranges: ${(error as Error).message}`,
+    );
+  }
+  if (parsed.MDM_CLIENT_CERT_HEADER && trustedProxies.entries.length === 0) {
+    throw new ConfigError(
+      'Invalid configuration: MDM_TRUSTED_PROXIES is required when MDM_CLIENT_CERT_HEADER is set (the addresses of the TLS proxies that may send it)',
+    );
+  }
   const { REMPART_MASTER_KEY, ...rest } = parsed;
   return Object.freeze({
     ...rest,
+    trustedProxies,
     masterKey: REMPART_MASTER_KEY ?? DEVELOPMENT_MASTER_KEY,
     masterKeyIsDevelopmentDefault: !REMPART_MASTER_KEY,
   });
