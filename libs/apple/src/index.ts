@@ -81,6 +81,8 @@ export { AppleModule } from './tenant-signing/apple.module.js';
 export { SigningIdentitiesService } from './tenant-signing/signing-identities.service.js';
 export type { SigningIdentityView } from './tenant-signing/signing-identities.service.js';
 
+// Pure Node (http2, crypto): usable by a worker without NestJS or TypeORM.
+export * from './apns/index.js';
 export * from './scep/index.js';
 export * from './mdm/index.js';
 export * from './enrollment/index.js';
