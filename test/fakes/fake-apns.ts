@@ -44,6 +44,10 @@ export interface RecordedPush {
   reason?: string;
   /** Date.now() when answered. */
   at: number;
+  /** The apns-expiration, apns-priority and apns-collapse-id headers, when sent and valid. */
+  expiration?: number;
+  priority?: number;
+  collapseId?: string;
 }
 
 export interface AcceptedPush {
@@ -214,8 +218,11 @@ export class FakeApns {
     // Single-topic certificates: Apple uses the certificate's topic when apns-topic is absent.
     const topic = typeof topicHeader === 'string' ? topicHeader : (identity.topic ?? '');
     let pushMagic = '';
+    const options: Pick<RecordedPush, 'expiration' | 'priority' | 'collapseId'> = {};
     const reply = (status: number, reason?: string): void => {
-      this.respond(stream, { token, topic, pushMagic, status, reason, at: Date.now() });
+      const push: RecordedPush = { token, topic, pushMagic, status, at: Date.now(), ...options };
+      if (reason !== undefined) push.reason = reason;
+      this.respond(stream, push);
     };
 
     if (identity.refusal !== undefined) return reply(identity.refusal.status, identity.refusal.reason);
@@ -234,6 +241,9 @@ export class FakeApns {
     const collapseId = headers['apns-collapse-id'];
     if (collapseId !== undefined && Buffer.byteLength(String(collapseId)) > 64)
       return reply(400, 'BadCollapseId');
+    if (expiration !== undefined) options.expiration = Number(expiration);
+    if (priority !== undefined) options.priority = Number(priority);
+    if (collapseId !== undefined) options.collapseId = String(collapseId);
     if (body === undefined) return reply(413, 'PayloadTooLarge');
     const payload = mdmPayload(body);
     if (typeof payload !== 'string') return reply(400, payload.reason);

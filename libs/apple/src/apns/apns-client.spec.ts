@@ -46,8 +46,41 @@ describe('ApnsClient against the fake APNs', () => {
       apnsId: expect.stringMatching(/^[0-9a-f-]{36}$/),
     });
     expect(fake.pushes()).toEqual([
-      { token: deviceToken, topic: push.topic, pushMagic: 'B7A3-MAGIC', status: 200, at: expect.any(Number) },
+      {
+        token: deviceToken,
+        topic: push.topic,
+        pushMagic: 'B7A3-MAGIC',
+        status: 200,
+        at: expect.any(Number),
+        expiration: expect.any(Number),
+        priority: 5,
+      },
     ]);
+  });
+
+  it('sends apns-expiration one day ahead and apns-priority 10 by default, or the values given', async () => {
+    const c = client();
+    const now = Math.floor(Date.now() / 1000);
+    await c.push(mdmPush());
+    await c.push({ ...mdmPush(), expiration: 0, priority: 5, collapseId: 'rollout-42' });
+    const [byDefault, given] = fake.pushes();
+    expect(byDefault?.priority).toBe(10);
+    expect(byDefault?.expiration).toBeGreaterThanOrEqual(now + 86_400);
+    expect(byDefault?.expiration).toBeLessThanOrEqual(now + 86_400 + 5);
+    expect(given).toMatchObject({ status: 200, expiration: 0, priority: 5, collapseId: 'rollout-42' });
+  });
+
+  it.each([
+    [{ priority: 7 as 5 }, 'BadPriority'],
+    [{ expiration: -1 }, 'BadExpirationDate'],
+    [{ expiration: 1.5 }, 'BadExpirationDate'],
+    [{ collapseId: 'x'.repeat(65) }, 'BadCollapseId'],
+    [{ topic: '' }, 'MissingTopic'],
+    [{ pushMagic: '' }, 'PayloadEmpty'],
+  ])('refuses %j without a network call (%s)', async (override, reason) => {
+    const c = client();
+    expect(await c.push({ ...mdmPush(), ...override })).toEqual({ status: 0, outcome: 'rejected', reason });
+    expect(c.stats.connectionsOpened).toBe(0);
   });
 
   it('reports 410 Unregistered as unregistered, with the timestamp, and leaves other tokens alone', async () => {

@@ -317,19 +317,22 @@ export class ApnsClient {
       settle(push.attempts <= this.connectionRetries ? 'again' : connection.failure);
       return;
     }
-    stream.setEncoding('utf8');
     stream.on('response', (headers) => {
       status = Number(headers[':status']);
       const id = headers['apns-id'];
       if (typeof id === 'string') apnsId = id;
       connection.answeredAt = Date.now();
+      if (status === 200) {
+        stream.resume(); // no body to read
+        return;
+      }
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => {
+        responseBody += chunk;
+      });
     });
-    stream.on('data', (chunk: string) => {
-      responseBody += chunk;
-    });
-    stream.on('error', () => {
-      // Reported through 'close' below, with the connection's failure when there is one.
-    });
+    // Errors are reported through 'close' below, with the connection's failure when there is one.
+    stream.on('error', ignore);
     stream.on('close', () => {
       if (status !== 0 && (stream.rstCode === NGHTTP2_NO_ERROR || stream.rstCode === undefined)) {
         return settle(resultOfAnswer(status, apnsId, responseBody));
@@ -350,13 +353,23 @@ function headersOf(request: ApnsPushRequest): OutgoingHttpHeaders {
     'content-type': 'application/json',
     'apns-push-type': 'mdm',
     'apns-topic': request.topic,
-    'apns-expiration': String(
-      request.expiration ?? Math.floor(Date.now() / 1000) + DEFAULT_PUSH_EXPIRY_SECONDS,
-    ),
+    'apns-expiration': request.expiration === undefined ? defaultExpiration() : String(request.expiration),
     'apns-priority': String(request.priority ?? 10),
   };
   if (request.collapseId !== undefined) headers['apns-collapse-id'] = request.collapseId;
   return headers;
+}
+
+function ignore(): void {}
+
+let expirationCache = { second: -1, value: '' };
+/** Now + DEFAULT_PUSH_EXPIRY_SECONDS as a header value, computed once per second rather than per push. */
+function defaultExpiration(): string {
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== expirationCache.second) {
+    expirationCache = { second, value: String(second + DEFAULT_PUSH_EXPIRY_SECONDS) };
+  }
+  return expirationCache.value;
 }
 
 function resultOfAnswer(status: number, apnsId: string | undefined, body: string): ApnsPushResult {
