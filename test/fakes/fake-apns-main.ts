@@ -48,7 +48,7 @@ try {
 const caFile =
   values['ca-file'] ?? path.join(mkdtempSync(path.join(tmpdir(), 'rempart-fake-apns-')), 'ca.pem');
 writeFileSync(caFile, fake.caPem);
-const url = values.host === '127.0.0.1' ? fake.url : `https://${values.host}:${fake.port}`;
+const url = fake.url;
 
 if (values.json) {
   console.log(JSON.stringify({ url, caFile, pid: process.pid }));

@@ -80,7 +80,7 @@ const DEVICE_TOKEN = /^(?:[0-9a-fA-F]{2}){8,200}$/;
 const DEVICE_PATH = '/3/device/';
 
 export class FakeApns {
-  /** https://127.0.0.1:<port> */
+  /** https://127.0.0.1:<port> (or the host it listens on) */
   readonly url: string;
   readonly port: number;
   /** The CA that issued the fake's server certificate: trust it (APNS_CA_FILE / ApnsClient `ca`). */
@@ -104,11 +104,12 @@ export class FakeApns {
     private readonly server: Http2SecureServer,
     caPem: string,
     private readonly recordLimit: number,
+    urlHost: string,
   ) {
     this.caPem = caPem;
     const { port } = server.address() as AddressInfo;
     this.port = port;
-    this.url = `https://127.0.0.1:${port}`;
+    this.url = `https://${urlHost}:${port}`;
     server.on('secureConnection', () => {
       this.counters.tlsSessions += 1;
     });
@@ -121,7 +122,8 @@ export class FakeApns {
   }
 
   static async start(options: FakeApnsOptions = {}): Promise<FakeApns> {
-    const tls = await makeFakeApnsTls();
+    const host = options.host ?? '127.0.0.1';
+    const tls = await makeFakeApnsTls([host]);
     const requireCa = options.requireClientCa;
     const server = http2.createSecureServer({
       key: tls.privateKeyPem,
@@ -136,12 +138,15 @@ export class FakeApns {
     server.on('tlsClientError', () => {});
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.listen(options.port ?? 0, host, () => {
         server.off('error', reject);
         resolve();
       });
     });
-    return new FakeApns(server, tls.caPem, options.recordLimit ?? 10_000);
+    // Listening on every interface: clients on this machine reach it on loopback.
+    const urlHost =
+      host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+    return new FakeApns(server, tls.caPem, options.recordLimit ?? 10_000, urlHost);
   }
 
   /** Forces an answer (status, hang, reset, GOAWAY) for one token or every push, `times` times or always. */
