@@ -1,4 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { FakeApns } from '../../../../test/fakes/fake-apns.js';
 import { makeFakeApnsTls } from '../../../../test/fakes/fake-apns-tls.js';
 import { makeClientCertificate, makePushCertificate } from '../../../../test/support/push-certificate.js';
@@ -211,6 +215,43 @@ describe('ApnsClient against the fake APNs', () => {
       { status: 0, outcome: 'certificate', reason: 'ExpiredCertificate' },
     ]);
     expect(c.stats.connectionsOpened).toBe(0);
+  });
+
+  it('stops, without rejecting, on a certificate TLS refuses to use (RSA-512)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'rempart-apns-weak-'));
+    try {
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:512',
+          '-nodes',
+          '-keyout',
+          'k.pem',
+          '-out',
+          'c.pem',
+          '-days',
+          '2',
+        ].concat(['-subj', `/UID=${push.topic}/CN=weak`]),
+        { cwd: dir, stdio: 'pipe' },
+      );
+      const weak = client({
+        certificatePem: readFileSync(path.join(dir, 'c.pem'), 'utf8'),
+        privateKeyPem: readFileSync(path.join(dir, 'k.pem'), 'utf8'),
+      });
+      const results = await Promise.all([weak.push(mdmPush()), weak.push(mdmPush())]);
+      for (const result of results) {
+        expect(result).toEqual({
+          status: 0,
+          outcome: 'certificate',
+          reason: 'InvalidCertificate: ERR_SSL_EE_KEY_TOO_SMALL',
+        });
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('stops on a private key that does not match the certificate', async () => {

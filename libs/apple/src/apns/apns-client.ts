@@ -196,10 +196,29 @@ export class ApnsClient {
   /** Starts as many queued pushes as the stream limit allows, opening a connection if there is none. */
   private pump(): void {
     while (this.queue.length > 0 && !this.closed) {
-      const connection = this.current ?? this.connect();
+      const connection = this.current ?? this.connectOrFailQueue();
+      if (connection === undefined) return;
       if (!connection.ready) return; // called again when the server's SETTINGS arrive
       if (this.inFlight >= Math.min(this.maxStreams, connection.remoteMaxStreams)) return;
       this.send(connection, this.queue.shift() as QueuedPush);
+    }
+  }
+
+  /** A TLS context Node refuses to build (certificate, key or CA it cannot use) throws here, not in an event. */
+  private connectOrFailQueue(): Connection | undefined {
+    try {
+      return this.connect();
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      const detail = typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
+      const failure: ApnsPushResult = {
+        status: 0,
+        outcome: 'certificate',
+        reason: `${CLIENT_REASONS.invalidCertificate}: ${detail}`,
+      };
+      for (const push of this.queue.drain()) push.resolve(failure);
+      this.notifyIfDrained();
+      return undefined;
     }
   }
 
