@@ -152,6 +152,33 @@ describe('ApnsClient against the fake APNs', () => {
     expect((await c.push(mdmPush())).outcome).toBe('accepted');
   });
 
+  it('keeps the connection when one push hangs while others are answered', async () => {
+    const hung = token();
+    fake.inject({ hang: true }, { token: hung });
+    const c = client({ requestTimeoutMs: 500 });
+    const [stuck, ...others] = await Promise.all([
+      c.push(mdmPush(hung)),
+      ...Array.from({ length: 20 }, () => c.push(mdmPush())),
+    ]);
+    expect(stuck.reason).toBe('Timeout');
+    expect(others.every((r) => r.outcome === 'accepted')).toBe(true);
+    expect((await c.push(mdmPush())).outcome).toBe('accepted');
+    expect(c.stats.connectionsOpened).toBe(1);
+  });
+
+  it('replaces a connection that answers nothing at all', async () => {
+    fake.inject({ hang: true });
+    const c = client({ requestTimeoutMs: 300 });
+    const silent = await Promise.all(Array.from({ length: 5 }, () => c.push(mdmPush())));
+    expect(silent.map((r) => r.reason)).toEqual(Array(5).fill('Timeout'));
+    // The first timeout drops the silent connection; pushes still waiting on it are sent once more
+    // on a fresh one (connectionRetries), which is just as silent, before they answer Timeout.
+    expect(c.stats.connectionsOpened).toBe(2);
+    fake.clearFaults();
+    expect((await c.push(mdmPush())).outcome).toBe('accepted');
+    expect(c.stats.connectionsOpened).toBe(3);
+  });
+
   it('reconnects after the connection is reset and delivers the push', async () => {
     fake.inject({ reset: true }, { times: 1 });
     const c = client();
