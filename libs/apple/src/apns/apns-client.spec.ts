@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FakeApns } from '../../../../test/fakes/fake-apns.js';
@@ -313,6 +314,36 @@ describe('ApnsClient against the fake APNs', () => {
       status: 0,
       outcome: 'certificate',
       reason: expect.stringMatching(/^ServerCertificateUntrusted/),
+    });
+  });
+
+  it('answers retry/ConnectTimeout when the server accepts TCP but never completes TLS', async () => {
+    const sockets: Socket[] = [];
+    const mute = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => mute.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = mute.address() as AddressInfo;
+      const c = client({ url: `https://127.0.0.1:${port}`, connectTimeoutMs: 300 });
+      const results = await Promise.all([c.push(mdmPush()), c.push(mdmPush())]);
+      expect(results).toEqual([
+        { status: 0, outcome: 'retry', reason: 'ConnectTimeout' },
+        { status: 0, outcome: 'retry', reason: 'ConnectTimeout' },
+      ]);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => mute.close(resolve));
+    }
+  });
+
+  it('answers retry/ConnectionLost when nothing listens', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    expect(await client({ url: `https://127.0.0.1:${port}` }).push(mdmPush())).toEqual({
+      status: 0,
+      outcome: 'retry',
+      reason: 'ConnectionLost: ECONNREFUSED',
     });
   });
 
