@@ -156,7 +156,7 @@ describe('ApnsClient against the fake APNs', () => {
   it('keeps the connection when one push hangs while others are answered', async () => {
     const hung = token();
     fake.inject({ hang: true }, { token: hung });
-    const c = client({ requestTimeoutMs: 500 });
+    const c = client({ requestTimeoutMs: 1500 }); // the 20 others answer well before
     const [stuck, ...others] = await Promise.all([
       c.push(mdmPush(hung)),
       ...Array.from({ length: 20 }, () => c.push(mdmPush())),
