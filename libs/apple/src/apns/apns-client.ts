@@ -17,7 +17,7 @@ import {
  * it 100,000 pushes at once, and a fresh connection whenever the old one goes away.
  */
 
-const { NGHTTP2_CANCEL, NGHTTP2_NO_ERROR } = http2.constants;
+const { NGHTTP2_CANCEL } = http2.constants;
 
 export const DEFAULT_MAX_CONCURRENT_STREAMS = 500;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
@@ -353,9 +353,8 @@ export class ApnsClient {
     // Errors are reported through 'close' below, with the connection's failure when there is one.
     stream.on('error', ignore);
     stream.on('close', () => {
-      if (status !== 0 && (stream.rstCode === NGHTTP2_NO_ERROR || stream.rstCode === undefined)) {
-        return settle(resultOfAnswer(status, apnsId, responseBody));
-      }
+      // Once APNs has answered, its status stands even if the stream was reset afterwards.
+      if (status !== 0) return settle(resultOfAnswer(status, apnsId, responseBody));
       const failure = connection.failure;
       if (failure?.outcome === 'certificate') return settle(failure);
       if (push.attempts <= this.connectionRetries && !this.closed) return settle('again');
