@@ -68,7 +68,7 @@ describe('FakeApns', () => {
   afterEach(() => {
     for (const session of sessions.splice(0)) session.destroy();
     fake.clearFaults();
-    fake.reset();
+    fake.clearRecords();
   });
   afterAll(async () => {
     await fake.stop();

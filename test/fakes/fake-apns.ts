@@ -179,7 +179,7 @@ export class FakeApns {
   }
 
   /** Zeroes counters and recorded pushes (connections stay open). */
-  reset(): void {
+  clearRecords(): void {
     this.recorded.length = 0;
     Object.assign(this.counters, {
       tlsSessions: 0,

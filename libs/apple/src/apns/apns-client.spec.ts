@@ -36,7 +36,7 @@ describe('ApnsClient against the fake APNs', () => {
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((c) => c.close()));
     fake.clearFaults();
-    fake.reset();
+    fake.clearRecords();
   });
   afterAll(async () => {
     await fake.stop();
