@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
 import { errorBody } from './http-exception.filter.js';
+import { inputGuardMiddleware } from './input-guard.middleware.js';
 import { PinoNestLogger } from './logger.js';
 import { MetricsService } from './metrics.js';
 import { requestIdMiddleware } from './request-id.middleware.js';
@@ -35,6 +36,7 @@ export async function createHttpApp(module: unknown, options: HttpAppOptions): P
   app.disable('x-powered-by');
   app.use(requestIdMiddleware(options.logger, app.get(MetricsService)));
   for (const parser of options.bodyParsers) app.use(guardParser(parser));
+  app.use(inputGuardMiddleware());
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
   if (options.openApi) {

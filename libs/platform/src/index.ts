@@ -10,3 +10,10 @@ export { Public, IS_PUBLIC } from './public.decorator.js';
 export { createHttpApp, jsonBody, yamlBody } from './http-app.js';
 export { redisOptionsFromUrl, assertRedisReachable, RedisUnavailableError } from './redis.js';
 export { preflight, exitWithOneLine } from './preflight.js';
+export {
+  inputGuardMiddleware,
+  findInputProblem,
+  InputRefused,
+  MAX_JSON_DEPTH,
+} from './input-guard.middleware.js';
+export { BoundedIntPipe, MAX_INT32 } from './int-param.pipe.js';

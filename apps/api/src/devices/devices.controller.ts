@@ -14,7 +14,7 @@ import {
   type MdmCommandEntity,
   type Platform,
 } from '#libs/persistence';
-import { DomainException } from '#libs/platform';
+import { DomainException, MAX_INT32 } from '#libs/platform';
 
 export class DevicesQuery {
   @ApiPropertyOptional()
@@ -45,6 +45,7 @@ export class DevicesQuery {
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(MAX_INT32)
   offset?: number;
 }
 

@@ -4,7 +4,7 @@ import { APP_CONFIG, type AppConfig } from '#libs/config';
 import { EnrollmentsService } from '#libs/fleet';
 import { DomainException } from '#libs/platform';
 import { buildEnrollmentProfile } from '#libs/apple';
-import { ScepServer, type ScepResponse } from '#libs/apple';
+import { ScepError, ScepServer, type ScepResponse } from '#libs/apple';
 import { SigningIdentitiesService } from '../tenant-signing/signing-identities.service.js';
 import { TenantCaService } from '../tenant-signing/tenant-ca.service.js';
 import { AppleMdmService } from './apple-mdm.service.js';
@@ -57,8 +57,27 @@ export class AppleEnrollmentService {
     return signer.sign(profile);
   }
 
-  /** GET/POST .../scep?operation=...: GetCACaps, GetCACert, PKIOperation. */
+  /**
+   * GET/POST .../scep?operation=...: GetCACaps, GetCACert, PKIOperation. A request the SCEP server
+   * cannot read at all (no operation, no message, not base64, not a pkiMessage) is the stranger's
+   * 4xx, with a `SCEP_` code; only a broken tenant CA stays a 500.
+   */
   async scepRequest(
+    tenantSlug: string,
+    query: Record<string, string | undefined>,
+    body?: Buffer,
+  ): Promise<ScepResponse> {
+    try {
+      return await this.answerScep(tenantSlug, query, body);
+    } catch (error) {
+      if (error instanceof ScepError && error.httpStatus < 500) {
+        throw new DomainException(`SCEP_${error.code}`, error.message, error.httpStatus === 413 ? 413 : 400);
+      }
+      throw error;
+    }
+  }
+
+  private async answerScep(
     tenantSlug: string,
     query: Record<string, string | undefined>,
     body?: Buffer,

@@ -42,6 +42,8 @@ const FIRST_INVENTORY: NewCommand[] = [
 /** How precisely `last_seen_at` follows Idle check-ins (freshness is judged in hours, not seconds). */
 const LAST_SEEN_RESOLUTION_SECONDS = 60;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export interface MdmRequest {
   tenantSlug: string;
   body: Buffer;
@@ -305,7 +307,11 @@ export class AppleMdmService {
     ) {
       return null;
     }
-    return this.dataSource.transaction(async (manager) => {
+    if (report.Status !== 'Idle' && report.CommandUUID !== undefined && !UUID.test(report.CommandUUID)) {
+      // Ours are UUIDs; anything else is not a command this server sent (and not a uuid to query by).
+      throw new MdmRequestRefused('INVALID_VALUE', 'CommandUUID: not a command UUID this server sent');
+    }
+    const outcome = await this.dataSource.transaction(async (manager) => {
       const device = await this.boundDevice(manager, tenant, report.UDID, identity.fingerprintSha256);
       if (device.status !== 'enrolled')
         throw new MdmRequestRefused('DEVICE_NOT_ENROLLED', `device ${report.UDID} is not enrolled`);
@@ -316,12 +322,16 @@ export class AppleMdmService {
           .getRepository(DeviceEntity)
           .update({ id: device.id }, { lastSeenAt: now, lastIdleAt: now });
       } else {
-        await this.recordResult(manager, tenant, device, report);
+        const refusal = await this.recordResult(manager, tenant, device, report);
         await manager.getRepository(DeviceEntity).update({ id: device.id }, { lastSeenAt: now });
+        // The failed command is committed, so the phone's retry of this answer moves on.
+        if (refusal) return { refusal };
       }
       const next = await this.commands.next(manager, tenant.id, device.id, device.lastIdleAt);
-      return next ? this.commandPlist(manager, next) : null;
+      return { next: next ? await this.commandPlist(manager, next) : null };
     });
+    if (outcome.refusal) throw outcome.refusal;
+    return outcome.next ?? null;
   }
 
   /**
@@ -359,28 +369,47 @@ export class AppleMdmService {
     tenant: TenantEntity,
     device: DeviceEntity,
     report: CommandReport,
-  ) {
+  ): Promise<MdmRequestRefused | undefined> {
     const command = await this.commands.findOpen(manager, tenant.id, device.id, report.CommandUUID ?? '');
     if (!command) {
       this.logger.warn(
         { tenant: tenant.slug, udid: device.udid, commandUuid: report.CommandUUID },
         'result for a command not open on this device',
       );
-      return;
+      return undefined;
     }
     switch (report.Status) {
       case 'NotNow':
-        return this.commands.deferNotNow(manager, command);
+        await this.commands.deferNotNow(manager, command);
+        return undefined;
       case 'Error':
-        return this.commands.complete(manager, command, {
+        await this.commands.complete(manager, command, {
           status: 'error',
           errorChain: report.ErrorChain ?? [],
         });
+        return undefined;
       case 'CommandFormatError':
-        return this.commands.complete(manager, command, { status: 'command_format_error' });
+        await this.commands.complete(manager, command, { status: 'command_format_error' });
+        return undefined;
       case 'Acknowledged': {
-        const result = await this.applyResult(manager, device, command, report);
-        return this.commands.complete(manager, command, { status: 'acknowledged', result });
+        let result: Record<string, unknown>;
+        try {
+          result = await this.applyResult(manager, device, command, report);
+        } catch (error) {
+          if (!(error instanceof MdmProtocolError)) throw error;
+          // A malformed answer would fail the same way on every retry: the command fails instead.
+          this.logger.warn(
+            { tenant: tenant.slug, udid: device.udid, commandUuid: report.CommandUUID, code: error.code },
+            `malformed ${command.requestType} answer: ${error.message}`,
+          );
+          await this.commands.complete(manager, command, {
+            status: 'error',
+            result: { malformedAnswer: error.message },
+          });
+          return new MdmRequestRefused(error.code, error.message);
+        }
+        await this.commands.complete(manager, command, { status: 'acknowledged', result });
+        return undefined;
       }
     }
   }
