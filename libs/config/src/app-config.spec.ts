@@ -1,5 +1,21 @@
-import { describe, expect, it } from '@jest/globals';
-import { ConfigError, loadConfig } from './app-config.js';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig as load } from './app-config.js';
+import { PUBLISHED_DEVELOPMENT_MASTER_KEY } from './secrets.js';
+
+const stateDirs: string[] = [];
+const freshStateDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rempart-state-'));
+  stateDirs.push(dir);
+  return join(dir, '.rempart');
+};
+afterAll(() => stateDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+/** Development generates keys: never into the repository's own .rempart/ from a unit test. */
+const loadConfig = (env: NodeJS.ProcessEnv) => load(env, { stateDir: freshStateDir() });
+const REAL_KEY = 'k'.repeat(40);
 
 describe('loadConfig', () => {
   it('uses the contract defaults when nothing is set', () => {
@@ -12,7 +28,6 @@ describe('loadConfig', () => {
     expect(config.APNS_URL).toBe('https://api.push.apple.com');
     expect(config.AMAPI_ROOT_URL).toBe('https://androidmanagement.googleapis.com/');
     expect(config.MDM_SIGN_INSTALLED_PROFILES).toBe(true);
-    expect(config.masterKeyIsDevelopmentDefault).toBe(true);
   });
 
   it('parses numbers and booleans from strings', () => {
@@ -44,9 +59,90 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ REMPART_MASTER_KEY: 'secret' })).toThrow(/^((?!secret).)*$/);
   });
 
-  it('requires REMPART_MASTER_KEY in production', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/REMPART_MASTER_KEY is required/);
-    const config = loadConfig({ NODE_ENV: 'production', REMPART_MASTER_KEY: 'k'.repeat(32) });
-    expect(config.masterKeyIsDevelopmentDefault).toBe(false);
+  it('never echoes the audit HMAC key in an error', () => {
+    expect(() => loadConfig({ AUDIT_HMAC_KEY: 'hunter2' })).toThrow(/AUDIT_HMAC_KEY must be at least 32/);
+    expect(() => loadConfig({ AUDIT_HMAC_KEY: 'hunter2' })).toThrow(/^((?!hunter2).)*$/);
+  });
+
+  describe('keys in production', () => {
+    it.each(['REMPART_MASTER_KEY', 'AUDIT_HMAC_KEY'])('requires %s, in one line naming it', (name) => {
+      const env = { NODE_ENV: 'production', REMPART_MASTER_KEY: REAL_KEY, AUDIT_HMAC_KEY: REAL_KEY };
+      delete (env as Record<string, string>)[name];
+      expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${name} is required[^\n]*$`));
+    });
+
+    it('refuses the published development master key', () => {
+      expect(() =>
+        loadConfig({
+          NODE_ENV: 'production',
+          REMPART_MASTER_KEY: PUBLISHED_DEVELOPMENT_MASTER_KEY,
+          AUDIT_HMAC_KEY: REAL_KEY,
+        }),
+      ).toThrow(/REMPART_MASTER_KEY is a development value published/);
+    });
+
+    it('refuses the keys the test suite uses', () => {
+      const testing = load({ NODE_ENV: 'test' });
+      expect(() =>
+        loadConfig({
+          NODE_ENV: 'production',
+          REMPART_MASTER_KEY: REAL_KEY,
+          AUDIT_HMAC_KEY: testing.auditHmacKey,
+        }),
+      ).toThrow(/AUDIT_HMAC_KEY is a development value published/);
+    });
+
+    it('refuses a key shorter than 32 characters', () => {
+      expect(() =>
+        loadConfig({ NODE_ENV: 'production', REMPART_MASTER_KEY: 'k'.repeat(31), AUDIT_HMAC_KEY: REAL_KEY }),
+      ).toThrow(/REMPART_MASTER_KEY must be at least 32/);
+    });
+
+    it('uses the given keys, and no fallback key decrypts anything', () => {
+      const config = loadConfig({
+        NODE_ENV: 'production',
+        REMPART_MASTER_KEY: REAL_KEY,
+        AUDIT_HMAC_KEY: 'a'.repeat(32),
+      });
+      expect(config.masterKey).toBe(REAL_KEY);
+      expect(config.auditHmacKey).toBe('a'.repeat(32));
+      expect(config.masterKeyFallbacks).toEqual([]);
+      expect(config.notices).toEqual([]);
+    });
+  });
+
+  describe('keys in development', () => {
+    it('generates random keys at first start into the state directory, mode 0600, and says so', () => {
+      const stateDir = freshStateDir();
+      const first = load({}, { stateDir });
+      expect(first.masterKey).not.toBe(PUBLISHED_DEVELOPMENT_MASTER_KEY);
+      expect(first.masterKey.length).toBeGreaterThanOrEqual(32);
+      expect(first.auditHmacKey).not.toBe(first.masterKey);
+      expect(readFileSync(join(stateDir, 'master.key'), 'utf8').trim()).toBe(first.masterKey);
+      expect(statSync(join(stateDir, 'master.key')).mode & 0o777).toBe(0o600);
+      expect(statSync(join(stateDir, 'audit-hmac.key')).mode & 0o777).toBe(0o600);
+      expect(first.notices.join('\n')).toMatch(/REMPART_MASTER_KEY not set: GENERATED .*master\.key/);
+      expect(first.notices.join('\n')).toMatch(/AUDIT_HMAC_KEY not set: GENERATED .*audit-hmac\.key/);
+
+      const second = load({}, { stateDir });
+      expect(second.masterKey).toBe(first.masterKey);
+      expect(second.auditHmacKey).toBe(first.auditHmacKey);
+      expect(second.notices.join('\n')).toMatch(/using the development key in .*master\.key/);
+    });
+
+    it('gives each installation its own keys', () => {
+      expect(loadConfig({}).masterKey).not.toBe(loadConfig({}).masterKey);
+    });
+
+    it('still decrypts (never encrypts) with the published constant that older installs used', () => {
+      const config = loadConfig({});
+      expect(config.masterKeyFallbacks).toEqual([PUBLISHED_DEVELOPMENT_MASTER_KEY]);
+      expect(config.masterKey).not.toBe(PUBLISHED_DEVELOPMENT_MASTER_KEY);
+    });
+
+    it('uses a key from the environment over the file', () => {
+      const config = loadConfig({ REMPART_MASTER_KEY: REAL_KEY });
+      expect(config.masterKey).toBe(REAL_KEY);
+    });
   });
 });

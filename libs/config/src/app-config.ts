@@ -1,4 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
+import { resolve } from 'node:path';
 import {
   IsBoolean,
   IsIn,
@@ -11,6 +12,7 @@ import {
   MinLength,
   validateSync,
 } from 'class-validator';
+import { PUBLISHED_DEVELOPMENT_MASTER_KEY, resolveSecret, SecretConfigError } from './secrets.js';
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
@@ -72,6 +74,12 @@ export class EnvironmentVariables {
   @MinLength(32, { message: 'REMPART_MASTER_KEY must be at least 32 characters' })
   REMPART_MASTER_KEY?: string;
 
+  /** Key of the HMAC that signs each audit event's hash (see libs/audit). */
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'AUDIT_HMAC_KEY must be at least 32 characters' })
+  AUDIT_HMAC_KEY?: string;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
   })
@@ -108,24 +116,36 @@ export class EnvironmentVariables {
   DB_SKIP_MIGRATIONS = false;
 }
 
-export type AppConfig = Readonly<Omit<EnvironmentVariables, 'REMPART_MASTER_KEY'>> & {
-  /** Key material for encrypting stored private keys; a fixed development key outside production. */
+const SECRETS = ['REMPART_MASTER_KEY', 'AUDIT_HMAC_KEY'] as const;
+
+export type AppConfig = Readonly<Omit<EnvironmentVariables, (typeof SECRETS)[number]>> & {
+  /** Encrypts stored private keys (AES-256-GCM through HKDF); see resolveSecret for where it comes from. */
   readonly masterKey: string;
-  readonly masterKeyIsDevelopmentDefault: boolean;
+  /**
+   * Older master keys that still decrypt (never encrypt): in development, the published constant
+   * that development installs used before keys were generated, so their data stays readable.
+   */
+  readonly masterKeyFallbacks: readonly string[];
+  /** Signs audit events' hashes, so that rewriting the chain needs more than database rights. */
+  readonly auditHmacKey: string;
+  /** Lines each process prints at start (development keys generated or read from .rempart/). */
+  readonly notices: readonly string[];
 };
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-/** Only for development and tests: production refuses to start without REMPART_MASTER_KEY. */
-const DEVELOPMENT_MASTER_KEY = 'rempart-development-master-key-not-for-production-use';
+export interface LoadConfigOptions {
+  /** Where development keeps the keys it generates (default `.rempart/` in the working directory). */
+  stateDir?: string;
+}
 
 /** Reads and validates the environment; throws a ConfigError whose message is one line naming the variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): AppConfig {
   const known = Object.keys(new EnvironmentVariables());
   const raw: Record<string, string> = {};
-  for (const key of [...known, 'REMPART_MASTER_KEY']) {
+  for (const key of [...known, ...SECRETS]) {
     const value = env[key];
     if (value !== undefined && value !== '') raw[key] = value;
   }
@@ -134,17 +154,35 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (errors.length > 0) {
     const first = errors[0];
     const reason = Object.values(first.constraints ?? {})[0] ?? 'is invalid';
-    const shown =
-      first.property === 'REMPART_MASTER_KEY' ? '' : ` (got ${JSON.stringify(raw[first.property])})`;
+    const secret = (SECRETS as readonly string[]).includes(first.property);
+    const shown = secret ? '' : ` (got ${JSON.stringify(raw[first.property])})`;
     throw new ConfigError(`Invalid configuration: ${reason}${shown}`);
   }
-  if (parsed.NODE_ENV === 'production' && !parsed.REMPART_MASTER_KEY) {
-    throw new ConfigError('Invalid configuration: REMPART_MASTER_KEY is required when NODE_ENV=production');
+  const { REMPART_MASTER_KEY, AUDIT_HMAC_KEY, ...rest } = parsed;
+  const stateDir = options.stateDir ?? resolve('.rempart');
+  let master, audit;
+  try {
+    master = resolveSecret('REMPART_MASTER_KEY', REMPART_MASTER_KEY, parsed.NODE_ENV, stateDir);
+    audit = resolveSecret('AUDIT_HMAC_KEY', AUDIT_HMAC_KEY, parsed.NODE_ENV, stateDir);
+  } catch (error) {
+    if (error instanceof SecretConfigError) throw new ConfigError(`Invalid configuration: ${error.message}`);
+    throw error;
   }
-  const { REMPART_MASTER_KEY, ...rest } = parsed;
+  const fallbacks =
+    parsed.NODE_ENV === 'development' && master.value !== PUBLISHED_DEVELOPMENT_MASTER_KEY
+      ? [PUBLISHED_DEVELOPMENT_MASTER_KEY]
+      : [];
   return Object.freeze({
     ...rest,
-    masterKey: REMPART_MASTER_KEY ?? DEVELOPMENT_MASTER_KEY,
-    masterKeyIsDevelopmentDefault: !REMPART_MASTER_KEY,
+    masterKey: master.value,
+    masterKeyFallbacks: Object.freeze(fallbacks),
+    auditHmacKey: audit.value,
+    notices: Object.freeze([master.notice, audit.notice].filter((n): n is string => n !== undefined)),
   });
 }
+
+/** The keys that may decrypt a stored secret, current first. */
+export const decryptionKeys = (config: AppConfig): readonly string[] => [
+  config.masterKey,
+  ...config.masterKeyFallbacks,
+];

@@ -1,3 +1,4 @@
-export { loadConfig, ConfigError, EnvironmentVariables } from './app-config.js';
+export { loadConfig, ConfigError, EnvironmentVariables, decryptionKeys } from './app-config.js';
+export type { LoadConfigOptions } from './app-config.js';
 export type { AppConfig } from './app-config.js';
 export { ConfigModule, APP_CONFIG } from './config.module.js';

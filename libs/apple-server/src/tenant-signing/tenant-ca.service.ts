@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { APP_CONFIG, type AppConfig } from '#libs/config';
+import { APP_CONFIG, decryptionKeys, type AppConfig } from '#libs/config';
 import { isUniqueViolation, TenantCaEntity, TenantEntity } from '#libs/persistence';
 import { NotFoundDomainException } from '#libs/platform';
 import { decryptSecret, encryptSecret } from '#libs/apple';
@@ -46,7 +46,7 @@ export class TenantCaService {
       certificatePem: row.certificatePem,
       privateKeyPem: decryptSecret(
         row.encryptedPrivateKey,
-        this.config.masterKey,
+        decryptionKeys(this.config),
         keyContext(tenantId, 'tenant-ca-key'),
       ),
     };
