@@ -37,17 +37,13 @@ describe('input that used to answer 500', () => {
 
   describe('SCEP, without any credential', () => {
     it.each([
-      ['a missing operation', '/mdm/dinum/scep', /operation/],
-      ['an unknown operation', '/mdm/dinum/scep?operation=DropTables', /operation/],
-      ['PKIOperation without a message', '/mdm/dinum/scep?operation=PKIOperation', /message/],
-      ['a message that is not base64', '/mdm/dinum/scep?operation=PKIOperation&message=%21%21%21', /message/],
-      [
-        'a base64 message that is not DER',
-        '/mdm/dinum/scep?operation=PKIOperation&message=aGVsbG8=',
-        /message/,
-      ],
+      ['a missing operation', '/scep', /operation/],
+      ['an unknown operation', '/scep?operation=DropTables', /operation/],
+      ['PKIOperation without a message', '/scep?operation=PKIOperation', /message/],
+      ['a message that is not base64', '/scep?operation=PKIOperation&message=%21%21%21', /message/],
+      ['a base64 message that is not DER', '/scep?operation=PKIOperation&message=aGVsbG8=', /message/],
     ])('answers %s with a 400 naming the parameter', async (_what, path, names) => {
-      const res = await mdm(path);
+      const res = await mdm(`/mdm/${dinum.id}${path}`);
       expect(res.status).toBe(400);
       const body = (await res.json()) as { statusCode: number; message: string; code: string };
       expect(body.statusCode).toBe(400);
@@ -56,7 +52,7 @@ describe('input that used to answer 500', () => {
     });
 
     it('answers a POSTed garbage PKIOperation with a 400', async () => {
-      const res = await mdm('/mdm/dinum/scep?operation=PKIOperation', {
+      const res = await mdm(`/mdm/${dinum.id}/scep?operation=PKIOperation`, {
         method: 'POST',
         body: Buffer.from([0x30, 0x82, 0xff, 0xff, 0x01, 0x02]),
       });
@@ -149,7 +145,7 @@ describe('input that used to answer 500', () => {
 
     async function report(body: Record<string, unknown>) {
       const bytes = encodePlist({ UDID: phone.udid, ...body });
-      return mdm(`/mdm/dinum/server`, {
+      return mdm(`/mdm/${dinum.id}/server`, {
         method: 'PUT',
         body: bytes,
         headers: { 'Mdm-Signature': phone.sign(bytes) },

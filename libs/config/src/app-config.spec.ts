@@ -64,6 +64,31 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ AUDIT_HMAC_KEY: 'hunter2' })).toThrow(/^((?!hunter2).)*$/);
   });
 
+  describe('addresses', () => {
+    it('binds to loopback unless in production, where it binds to every interface', () => {
+      expect(loadConfig({}).BIND_ADDRESS).toBe('127.0.0.1');
+      expect(load({ NODE_ENV: 'test' }).BIND_ADDRESS).toBe('127.0.0.1');
+      const production = { NODE_ENV: 'production', REMPART_MASTER_KEY: REAL_KEY, AUDIT_HMAC_KEY: REAL_KEY };
+      expect(loadConfig(production).BIND_ADDRESS).toBe('0.0.0.0');
+      expect(loadConfig({ ...production, BIND_ADDRESS: '10.1.2.3' }).BIND_ADDRESS).toBe('10.1.2.3');
+    });
+
+    it('keeps metrics on loopback, on ports of their own', () => {
+      const config = loadConfig({});
+      expect(config.METRICS_BIND_ADDRESS).toBe('127.0.0.1');
+      expect([config.API_METRICS_PORT, config.MDM_METRICS_PORT]).toEqual([9464, 9465]);
+    });
+
+    it.each([
+      ['BIND_ADDRESS', 'localhost', /BIND_ADDRESS must be an IPv4 or IPv6 address/],
+      ['METRICS_BIND_ADDRESS', '0.0.0.0.0', /METRICS_BIND_ADDRESS must be an IPv4/],
+      ['AUTH_FAILURE_LIMIT', '-1', /AUTH_FAILURE_LIMIT must be an integer/],
+      ['TRUST_PROXY', 'all; rm -rf', /TRUST_PROXY must be/],
+    ])('refuses a bad %s', (name, value, message) => {
+      expect(() => loadConfig({ [name]: value })).toThrow(message);
+    });
+  });
+
   describe('keys in production', () => {
     it.each(['REMPART_MASTER_KEY', 'AUDIT_HMAC_KEY'])('requires %s, in one line naming it', (name) => {
       const env = { NODE_ENV: 'production', REMPART_MASTER_KEY: REAL_KEY, AUDIT_HMAC_KEY: REAL_KEY };

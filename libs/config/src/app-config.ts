@@ -4,6 +4,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsIP,
   IsOptional,
   IsString,
   Matches,
@@ -55,6 +56,52 @@ export class EnvironmentVariables {
   @Min(0, { message: 'MDM_PORT must be an integer between 0 and 65535' })
   @Max(65535, { message: 'MDM_PORT must be an integer between 0 and 65535' })
   MDM_PORT = 3001;
+
+  /**
+   * Address the api and mdm ports listen on. Unset: 127.0.0.1 in development and test (nothing on
+   * the network reaches a developer's machine), 0.0.0.0 in production (behind the TLS proxy).
+   */
+  @IsOptional()
+  @IsIP(undefined, { message: 'BIND_ADDRESS must be an IPv4 or IPv6 address' })
+  BIND_ADDRESS?: string;
+
+  /** Address of the Prometheus /metrics listeners, which are never on the public api and mdm ports. */
+  @IsIP(undefined, { message: 'METRICS_BIND_ADDRESS must be an IPv4 or IPv6 address' })
+  METRICS_BIND_ADDRESS = '127.0.0.1';
+
+  @Transform(toInt)
+  @IsInt({ message: 'API_METRICS_PORT must be an integer between 0 and 65535' })
+  @Min(0, { message: 'API_METRICS_PORT must be an integer between 0 and 65535' })
+  @Max(65535, { message: 'API_METRICS_PORT must be an integer between 0 and 65535' })
+  API_METRICS_PORT = 9464;
+
+  @Transform(toInt)
+  @IsInt({ message: 'MDM_METRICS_PORT must be an integer between 0 and 65535' })
+  @Min(0, { message: 'MDM_METRICS_PORT must be an integer between 0 and 65535' })
+  @Max(65535, { message: 'MDM_METRICS_PORT must be an integer between 0 and 65535' })
+  MDM_METRICS_PORT = 9465;
+
+  /** Failed authentications one address may make within AUTH_FAILURE_WINDOW_SECONDS before 429 (0: no limit). */
+  @Transform(toInt)
+  @IsInt({ message: 'AUTH_FAILURE_LIMIT must be an integer between 0 and 100000' })
+  @Min(0, { message: 'AUTH_FAILURE_LIMIT must be an integer between 0 and 100000' })
+  @Max(100_000, { message: 'AUTH_FAILURE_LIMIT must be an integer between 0 and 100000' })
+  AUTH_FAILURE_LIMIT = 20;
+
+  @Transform(toInt)
+  @IsInt({ message: 'AUTH_FAILURE_WINDOW_SECONDS must be an integer between 1 and 86400' })
+  @Min(1, { message: 'AUTH_FAILURE_WINDOW_SECONDS must be an integer between 1 and 86400' })
+  @Max(86_400, { message: 'AUTH_FAILURE_WINDOW_SECONDS must be an integer between 1 and 86400' })
+  AUTH_FAILURE_WINDOW_SECONDS = 300;
+
+  /**
+   * Express's `trust proxy`: which proxies' X-Forwarded-For to believe for the client address (rate
+   * limits, logs). Empty: none, the TCP peer is the client. E.g. `loopback` or `10.0.0.0/8`.
+   */
+  @Matches(/^[A-Za-z0-9.:/, ]{0,200}$/, {
+    message: 'TRUST_PROXY must be empty, loopback, or addresses and CIDR ranges separated by commas',
+  })
+  TRUST_PROXY = '';
 
   @Matches(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, { message: 'MDM_PUBLIC_URL must be an http(s) URL' })
   MDM_PUBLIC_URL = 'http://127.0.0.1:3001';
@@ -118,7 +165,9 @@ export class EnvironmentVariables {
 
 const SECRETS = ['REMPART_MASTER_KEY', 'AUDIT_HMAC_KEY'] as const;
 
-export type AppConfig = Readonly<Omit<EnvironmentVariables, (typeof SECRETS)[number]>> & {
+export type AppConfig = Readonly<Omit<EnvironmentVariables, (typeof SECRETS)[number] | 'BIND_ADDRESS'>> & {
+  /** BIND_ADDRESS, or its default for NODE_ENV. */
+  readonly BIND_ADDRESS: string;
   /** Encrypts stored private keys (AES-256-GCM through HKDF); see resolveSecret for where it comes from. */
   readonly masterKey: string;
   /**
@@ -174,6 +223,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       : [];
   return Object.freeze({
     ...rest,
+    BIND_ADDRESS: rest.BIND_ADDRESS ?? (parsed.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'),
     masterKey: master.value,
     masterKeyFallbacks: Object.freeze(fallbacks),
     auditHmacKey: audit.value,

@@ -7,6 +7,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { TooManyAuthFailures } from './auth-failure-limiter.js';
 import { DomainException } from './domain.exception.js';
 import { currentRequestId } from './request-context.js';
 
@@ -91,6 +92,9 @@ export class HttpExceptionFilter implements ExceptionFilter {
       });
     }
     if (response.headersSent) return;
+    if (exception instanceof TooManyAuthFailures) {
+      response.setHeader('Retry-After', String(exception.retryAfterSeconds));
+    }
     response.status(body.statusCode).json(body);
   }
 }

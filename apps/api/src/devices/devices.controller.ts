@@ -153,12 +153,7 @@ export class DevicesController {
     if (device.platform !== 'ios' || device.status !== 'enrolled') {
       throw new DomainException('DEVICE_NOT_ENROLLED', `device ${udid} is not an enrolled iPhone`, 409);
     }
-    const [commandUuid] = await this.commands.queue(
-      actor.tenantId,
-      device.id,
-      [{ requestType: body.requestType }],
-      actor.label,
-    );
+    const commandUuid = await this.commands.queueByOfficer(actor, device, { requestType: body.requestType });
     return { commandUuid: commandUuid.toUpperCase(), requestType: body.requestType, status: 'queued' };
   }
 }

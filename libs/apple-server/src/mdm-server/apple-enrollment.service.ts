@@ -7,7 +7,7 @@ import { buildEnrollmentProfile } from '#libs/apple';
 import { ScepError, ScepServer, type ScepResponse } from '#libs/apple';
 import { SigningIdentitiesService } from '../tenant-signing/signing-identities.service.js';
 import { TenantCaService } from '../tenant-signing/tenant-ca.service.js';
-import { AppleMdmService } from './apple-mdm.service.js';
+import { AppleMdmService, PhoneFacingNotFound } from './apple-mdm.service.js';
 import { PushCertificatesService } from './push-certificates.service.js';
 
 /** Enrollment profile downloads and the SCEP server that issues device identities. */
@@ -27,7 +27,11 @@ export class AppleEnrollmentService {
 
   /** The signed enrollment profile behind an enrollUrl, with a fresh SCEP challenge bound to it. */
   async enrollmentProfile(token: string): Promise<Buffer> {
-    const enrollment = await this.enrollments.usableByToken(token);
+    const enrollment = await this.enrollments.usableByToken(token).catch((error: unknown) => {
+      if (error instanceof DomainException && error.code === 'ENROLLMENT_UNKNOWN')
+        throw new PhoneFacingNotFound();
+      throw error;
+    });
     if (enrollment.platform !== 'ios') {
       throw new DomainException('NOT_AN_IOS_ENROLLMENT', 'this enrollment is for Android phones', 404);
     }
@@ -38,7 +42,8 @@ export class AppleEnrollmentService {
         'the organisation has no APNs push certificate yet',
         409,
       );
-    const base = `${this.config.MDM_PUBLIC_URL.replace(/\/$/, '')}/mdm/${enrollment.tenant.slug}`;
+    // The tenant's id, not its slug: see AppleMdmService.tenant().
+    const base = `${this.config.MDM_PUBLIC_URL.replace(/\/$/, '')}/mdm/${enrollment.tenantId}`;
     const ca = await this.tenantCa.get(enrollment.tenantId);
     const challenge = await this.enrollments.issueChallenge(enrollment);
     const profile = buildEnrollmentProfile({

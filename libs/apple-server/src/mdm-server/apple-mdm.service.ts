@@ -50,6 +50,16 @@ export interface MdmRequest {
   headers: Record<string, string | string[] | undefined>;
 }
 
+/**
+ * The one answer for an unknown tenant and an unknown enrollment token on the phone-facing side, so
+ * that neither can be told apart from the other (nor confirmed) by probing.
+ */
+export class PhoneFacingNotFound extends DomainException {
+  constructor() {
+    super('NOT_FOUND', 'not found', 404);
+  }
+}
+
 /** A phone's mistake or an impostor: 400 (never 401, which would make a real phone unenroll). */
 export class MdmRequestRefused extends DomainException {
   constructor(code: string, message: string) {
@@ -76,12 +86,17 @@ export class AppleMdmService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async tenant(slug: string): Promise<TenantEntity> {
-    const cached = this.tenantIds.get(slug);
+  /**
+   * The tenant behind a phone-facing URL. Phones address their tenant by its id, a random UUID that
+   * only enrollment profiles carry, never by its slug: slugs are guessable (`dinum`, `armees`). An
+   * unknown id answers exactly like an unknown enrollment token (PhoneFacingNotFound).
+   */
+  async tenant(tenantId: string): Promise<TenantEntity> {
+    const cached = this.tenantIds.get(tenantId);
     if (cached) return cached;
-    const tenant = await this.tenants.findOne({ where: { slug } });
-    if (!tenant) throw new DomainException('TENANT_UNKNOWN', `no tenant ${JSON.stringify(slug)}`, 404);
-    this.tenantIds.set(slug, tenant);
+    const tenant = UUID.test(tenantId) ? await this.tenants.findOne({ where: { id: tenantId } }) : null;
+    if (!tenant) throw new PhoneFacingNotFound();
+    this.tenantIds.set(tenantId, tenant);
     return tenant;
   }
 

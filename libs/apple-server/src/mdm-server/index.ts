@@ -1,5 +1,5 @@
 export { AppleMdmModule } from './apple-mdm.module.js';
-export { AppleMdmService, MdmRequestRefused } from './apple-mdm.service.js';
+export { AppleMdmService, MdmRequestRefused, PhoneFacingNotFound } from './apple-mdm.service.js';
 export type { MdmRequest } from './apple-mdm.service.js';
 export { AppleEnrollmentService } from './apple-enrollment.service.js';
 export { MdmCommandsService } from './mdm-commands.service.js';
