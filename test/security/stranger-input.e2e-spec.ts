@@ -85,6 +85,18 @@ describe('input that used to answer 500', () => {
       expect((await h.api.sql(`SELECT 1 FROM device_groups WHERE slug = 'nul'`)).rowCount).toBe(0);
     });
 
+    it('refuses a NUL byte in a YAML list import with a 400, and stores nothing', async () => {
+      const res = await h.api
+        .http()
+        .post('/v1/app-lists/import')
+        .set(as('officer'))
+        .set('Content-Type', 'application/yaml')
+        .send('slug: nul-list\nname: "Liste\u0000"\nkind: block\napps: [whatsapp]\n');
+      expect(res.status).toBe(400);
+      expect(res.body.message).toMatch(/body.*NUL/);
+      expect((await h.api.sql(`SELECT 1 FROM app_lists WHERE slug = 'nul-list'`)).rowCount).toBe(0);
+    });
+
     it('refuses a version number beyond integer range with a 400 naming it', async () => {
       await h.api
         .http()

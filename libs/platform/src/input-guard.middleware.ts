@@ -61,11 +61,14 @@ export function inputGuardMiddleware() {
     try {
       if (decodedPath(req).includes('\u0000'))
         throw new InputRefused('NUL_BYTE', 'path: contains a NUL byte');
+      const body: unknown = req.body;
       const problem =
         findInputProblem(req.query, '') ??
-        (Buffer.isBuffer(req.body) || typeof req.body !== 'object'
-          ? undefined
-          : findInputProblem(req.body, ''));
+        (typeof body === 'string' && body.includes('\u0000') // text bodies (YAML list imports)
+          ? new InputRefused('NUL_BYTE', 'body: contains a NUL byte')
+          : Buffer.isBuffer(body) || typeof body !== 'object'
+            ? undefined
+            : findInputProblem(body, ''));
       if (problem) throw problem;
       next();
     } catch (error) {
