@@ -174,18 +174,21 @@ describe('properties of the officer API', () => {
       ['PUT', '/v1/apple/signing-identity'],
       ['POST', '/v1/devices/00008110-000A1B2C3D4E5F60/commands'],
     ];
+    let baseline = await fingerprint();
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...WRITES), jsonBody, async ([method, path], body) => {
-        const before = await fingerprint();
         const res = await send(`${base}${path.replace(':officer', dinum.officerIds.auditor)}`, {
           method,
           headers: { ...bearer('admin'), 'Content-Type': 'application/json' },
           body: JSON.stringify(body),
         });
         expect(res.status).toBeLessThan(500);
-        if (res.status >= 400) expect(await fingerprint()).toBe(before);
+        // Accepted bodies may create rows: the digest after the last accepted one is the baseline.
+        const after = await fingerprint();
+        if (res.status >= 400) expect(after).toBe(baseline);
+        baseline = after;
       }),
-      propertySettings({ numRuns: Math.min(propertySettings().numRuns ?? 1000, 500) }),
+      propertySettings(),
     );
   });
 
