@@ -8,6 +8,7 @@ export async function createApiApp(config: AppConfig, logger?: Logger): Promise<
   return createHttpApp(ApiModule.forRoot(config), {
     logger: logger ?? createLogger('api', config.LOG_LEVEL),
     bodyParsers: [jsonBody(config.API_BODY_LIMIT_BYTES), yamlBody(config.API_BODY_LIMIT_BYTES)],
+    trustProxy: config.TRUST_PROXY,
     openApi: {
       title: 'Rempart API',
       description:

@@ -13,13 +13,19 @@ import {
 } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { AppleEnrollmentService, AppleMdmService, type MdmRequest } from '#libs/apple-server';
+import {
+  AppleEnrollmentService,
+  AppleMdmService,
+  type MdmRequest,
+  PhoneFacingNotFound,
+} from '#libs/apple-server';
+import { AuthFailureLimiter, clientAddress } from '#libs/platform';
 
 const rawBody = (req: Request): Buffer => (Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
 
 /** The TCP peer is the address that counts: X-Forwarded-For is whatever the sender wrote. */
-const mdmRequest = (tenantSlug: string, req: Request): MdmRequest => ({
-  tenantSlug,
+const mdmRequest = (tenantId: string, req: Request): MdmRequest => ({
+  tenantId,
   body: rawBody(req),
   headers: req.headers,
   remoteAddress: req.socket.remoteAddress,
@@ -35,13 +41,22 @@ export class AppleMdmController {
   constructor(
     private readonly enrollment: AppleEnrollmentService,
     private readonly mdm: AppleMdmService,
+    private readonly failures: AuthFailureLimiter,
   ) {}
 
   @Get('enroll/:token')
   @Header('Content-Type', 'application/x-apple-aspen-config')
   @Header('Content-Disposition', 'attachment; filename="enroll.mobileconfig"')
-  async enrollmentProfile(@Param('token') token: string) {
-    return new StreamableFile(await this.enrollment.enrollmentProfile(token));
+  async enrollmentProfile(@Param('token') token: string, @Req() req: Request) {
+    // Enrollment tokens are bearer secrets in a URL: an address that keeps guessing is cut off.
+    const address = clientAddress(req);
+    await this.failures.assertAllowed(address);
+    try {
+      return new StreamableFile(await this.enrollment.enrollmentProfile(token));
+    } catch (error) {
+      if (error instanceof PhoneFacingNotFound) await this.failures.recordFailure(address);
+      throw error;
+    }
   }
 
   @Get(':tenant/scep')
