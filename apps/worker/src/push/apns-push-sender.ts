@@ -8,8 +8,7 @@ import { PUSH_SENDER, type PushSender } from './push-sender.js';
 export class ApnsPushSender implements PushSender {
   constructor(private readonly pool: ApnsClientPool) {}
 
-  push: PushSender['push'] = (owner, credentials, request) =>
-    this.pool.clientFor(credentials, owner).push(request);
+  channel: PushSender['channel'] = (owner, credentials) => this.pool.clientFor(credentials, owner);
 
   close(): Promise<void> {
     return this.pool.close();
