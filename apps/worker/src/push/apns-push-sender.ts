@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { Provider } from '@nestjs/common';
 import { ApnsClientPool } from '#libs/apple';
 import { APP_CONFIG, type AppConfig } from '#libs/config';
@@ -23,7 +22,7 @@ export const apnsPushSenderProvider: Provider = {
       new ApnsClientPool({
         url: config.APNS_URL,
         // Tests, the demo and the benchmark point APNS_URL at a local fake with its own CA.
-        ca: config.APNS_CA_FILE ? readFileSync(config.APNS_CA_FILE, 'utf8') : undefined,
+        ca: config.apnsCaPem,
       }),
     ),
 };
