@@ -12,13 +12,10 @@
  * ApnsClient, so one connection, for all of its rounds). ratio = client pushes/s ÷ raw pushes/s. The
  * last line of output is one JSON object.
  */
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { ApnsClient, type ApnsOutcome } from '../libs/apple/src/apns/index.js';
 import { makePushCertificate } from '../test/support/push-certificate.js';
+import { startFakeApnsProcess } from './support/fake-apns-process.js';
 import { benchDeviceToken, rawApnsPush } from './support/raw-apns-pusher.js';
 
 const settings = {
@@ -38,18 +35,8 @@ const window = settings.BENCH_APNS_WINDOW;
 const WARMUP = 2000;
 const ROUNDS = 4;
 
-const fakeMain = fileURLToPath(new URL('../test/fakes/fake-apns-main.js', import.meta.url));
-const fakeProcess = spawn(process.execPath, [fakeMain, '--port', '0', '--json', '--max-streams', '1000'], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const fakeLines = createInterface({ input: fakeProcess.stdout });
-const nextLine = (): Promise<string> =>
-  new Promise((resolve, reject) => {
-    fakeLines.once('line', resolve);
-    fakeProcess.once('exit', (code) => reject(new Error(`the fake APNs exited with code ${code}`)));
-  });
-const { url, caFile } = JSON.parse(await nextLine()) as { url: string; caFile: string };
-const ca = readFileSync(caFile, 'utf8');
+const fake = await startFakeApnsProcess({ maxConcurrentStreams: 1000 });
+const { url, caPem: ca } = fake;
 const certificate = makePushCertificate();
 
 const client = new ApnsClient({ url, ca, ...certificate, maxConcurrentStreams: streams });
@@ -100,9 +87,7 @@ const clientConnections = client.stats.connectionsOpened;
 await client.close();
 const rawPerSecond = pushes / rawRun.seconds;
 
-fakeProcess.kill('SIGTERM');
-const fakeStats = (JSON.parse(await nextLine()) as { stats: { accepted: number; tlsSessions: number } })
-  .stats;
+const fakeStats = await fake.stop();
 
 const clientPerSecond = pushes / clientRun.seconds;
 const ratio = clientPerSecond / rawPerSecond;
