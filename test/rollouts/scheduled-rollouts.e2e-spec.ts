@@ -16,7 +16,8 @@ describe('rollouts: scheduled enforcement, silent phones, Android deliveries', (
     (await http().get(`/v1/rollouts/${id}`).set(r.as(dinum, 'auditor'))).body;
   const startJob = (rolloutId: string) =>
     r.worker.get(JobQueue).queue(QueueName.Rollouts).getJob(`rollout-start.${rolloutId}`);
-  const setUp = async (slug: string, phones: number, effectiveAt?: Date) => {
+  /** Enrolls the phones first, then creates the policy: `effectiveAt` is computed once they are in. */
+  const setUp = async (slug: string, phones: number, effectiveAt?: () => Date) => {
     await http().post('/v1/groups').set(r.as(dinum, 'officer')).send({ slug, name: slug }).expect(201);
     const enrolled = await r.enroll(dinum, slug, phones);
     await http()
@@ -27,7 +28,7 @@ describe('rollouts: scheduled enforcement, silent phones, Android deliveries', (
         name: slug,
         groups: [slug],
         blockLists: ['fr-gov-2023-messaging'],
-        ...(effectiveAt ? { effectiveAt: effectiveAt.toISOString() } : {}),
+        ...(effectiveAt ? { effectiveAt: effectiveAt().toISOString() } : {}),
       })
       .expect(201);
     return enrolled;
@@ -46,8 +47,8 @@ describe('rollouts: scheduled enforcement, silent phones, Android deliveries', (
   afterAll(() => r.close());
 
   it('a version effective in a few seconds rolls out at that moment, not before', async () => {
-    const effectiveAt = new Date(Date.now() + 4_000);
-    await setUp('bientot', 2, effectiveAt);
+    let effectiveAt = new Date();
+    await setUp('bientot', 2, () => (effectiveAt = new Date(Date.now() + 6_000)));
     const { rolloutId } = await publish('bientot');
     const waiting = await rollout(rolloutId);
     expect(waiting).toMatchObject({ state: 'scheduled', total: 0, startedAt: null });
@@ -63,8 +64,12 @@ describe('rollouts: scheduled enforcement, silent phones, Android deliveries', (
   });
 
   it('the ban published on 1 December with effectiveAt 8 December waits, survives a Redis flush, and goes out on the 8th', async () => {
-    const effectiveAt = new Date(Date.now() + 7 * DAY_MS);
-    const phones = await setUp('messageries-8-decembre', 2, effectiveAt);
+    let effectiveAt = new Date();
+    const phones = await setUp(
+      'messageries-8-decembre',
+      2,
+      () => (effectiveAt = new Date(Date.now() + 7 * DAY_MS)),
+    );
     const { rolloutId } = await publish('messageries-8-decembre');
 
     const job = await startJob(rolloutId);
@@ -107,7 +112,7 @@ describe('rollouts: scheduled enforcement, silent phones, Android deliveries', (
     await eventually(
       'three pushes to the silent phone',
       async () => r.apns.pushesFor(token).length >= 3,
-      30_000,
+      90_000,
     );
     const { rows } = await r.h.api.sql(
       `SELECT state, push_count, extract(epoch FROM next_push_at - last_pushed_at)::float AS wait
@@ -120,7 +125,7 @@ describe('rollouts: scheduled enforcement, silent phones, Android deliveries', (
     await eventually('silent phone verified', async () => (await rollout(rolloutId)).counts?.verified === 1);
     const after = await r.h.api.sql(`SELECT next_push_at FROM deliveries WHERE rollout_id = $1`, [rolloutId]);
     expect(after.rows[0].next_push_at).toBeNull();
-  });
+  }, 150_000);
 
   it('creates Android deliveries that wait for the Android channel', async () => {
     await setUp('mixte', 1);
