@@ -14,8 +14,12 @@ import { PolicyVersionEntity } from './policy-version.entity.js';
 import { PolicyEntity } from './policy.entity.js';
 import { SigningIdentityEntity } from './signing-identity.entity.js';
 import { TenantEntity } from './tenant.entity.js';
+import { RolloutEntity } from './rollout.entity.js';
+import { DeliveryEntity } from './delivery.entity.js';
 
 export {
+  RolloutEntity,
+  DeliveryEntity,
   DeviceAppEntity,
   DeviceEntity,
   DeviceProfileEntity,
@@ -58,6 +62,8 @@ export const ENTITIES = [
   DeviceAppEntity,
   DeviceProfileEntity,
   MdmCommandEntity,
+  RolloutEntity,
+  DeliveryEntity,
 ];
 export { PLATFORMS } from './enrollment.entity.js';
 export type { Platform } from './enrollment.entity.js';
@@ -65,3 +71,7 @@ export { DEVICE_STATUSES } from './device.entity.js';
 export type { DeviceStatus } from './device.entity.js';
 export { MDM_COMMAND_STATUSES } from './mdm-command.entity.js';
 export type { MdmCommandStatus } from './mdm-command.entity.js';
+export { ROLLOUT_STATES } from './rollout.entity.js';
+export type { RolloutState } from './rollout.entity.js';
+export { DELIVERY_STATES, OPEN_DELIVERY_STATES } from './delivery.entity.js';
+export type { DeliveryState } from './delivery.entity.js';
