@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { AndroidServerModule } from '#libs/android-server';
 import { AuditModule } from '#libs/audit';
 import { AppleMdmModule, AppleModule } from '#libs/apple-server';
 import { AuthGuard, AuthModule } from '#libs/auth';
@@ -9,6 +10,7 @@ import { FleetModule } from '#libs/fleet';
 import { PersistenceModule } from '#libs/persistence';
 import { PlatformModule } from '#libs/platform';
 import { PolicyModule } from '#libs/policy';
+import { AndroidController } from './android/android.controller.js';
 import { AppListsController } from './app-lists/app-lists.controller.js';
 import { AppleController } from './apple/apple.controller.js';
 import { AuditEventsController } from './audit/audit-events.controller.js';
@@ -36,6 +38,7 @@ export class ApiModule {
         AppleModule,
         AppleMdmModule,
         PolicyModule,
+        AndroidServerModule,
       ],
       controllers: [
         OfficersController,
@@ -47,6 +50,7 @@ export class ApiModule {
         AppleController,
         EnrollmentsController,
         DevicesController,
+        AndroidController,
       ],
       providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
     };

@@ -1,10 +1,12 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { AndroidServerModule } from '#libs/android-server';
 import { AppleMdmModule } from '#libs/apple-server';
 import { AuditModule } from '#libs/audit';
 import { AuthModule } from '#libs/auth';
 import { type AppConfig, ConfigModule } from '#libs/config';
 import { JobsModule } from '#libs/jobs';
 import { PersistenceModule } from '#libs/persistence';
+import { AndroidProcessor } from './android.processor.js';
 import { MaintenanceProcessor } from './maintenance.processor.js';
 import { SchedulesService } from './schedules.service.js';
 
@@ -21,8 +23,9 @@ export class WorkerModule {
         AuditModule,
         AuthModule,
         AppleMdmModule,
+        AndroidServerModule,
       ],
-      providers: [MaintenanceProcessor, SchedulesService],
+      providers: [MaintenanceProcessor, AndroidProcessor, SchedulesService],
     };
   }
 }

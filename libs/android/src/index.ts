@@ -52,3 +52,4 @@ export { toDeviceReport, enrollmentIdFromTokenData, DeviceReportError } from './
 export type { AndroidDeviceReport, AndroidAppReport, AndroidNonCompliance } from './devices/device-report.js';
 export { parsePubsubPush, NotificationError } from './notifications/pubsub-notification.js';
 export type { AndroidNotification } from './notifications/pubsub-notification.js';
+export { baselineAndroidPolicy, mergeAndroidPolicies, GROUP_POLICY_UPDATE_MASK } from './group-policy.js';

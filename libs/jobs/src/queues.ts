@@ -6,6 +6,8 @@ import type { JobsOptions } from 'bullmq';
  */
 export enum QueueName {
   Maintenance = 'maintenance',
+  /** Android Management API work (devices.list sync). */
+  Android = 'android',
 }
 
 export enum JobName {
@@ -13,18 +15,22 @@ export enum JobName {
   AuditChainVerify = 'audit.chain-verify',
   /** Warns about APNs push certificates that expire within 30 days (or have expired). */
   PushCertificateExpiryCheck = 'apple.push-certificate-expiry-check',
+  /** devices.list sync of every bound Android enterprise: catches notifications Pub/Sub never delivered. */
+  AndroidSyncAll = 'android.devices-sync-all',
 }
 
 /** Every job with its payload. Payloads carry ids only: handlers re-read the database. */
 export type JobItem =
   | { name: JobName.AuditChainVerify; data: { tenantId?: string } }
-  | { name: JobName.PushCertificateExpiryCheck; data: Record<string, never> };
+  | { name: JobName.PushCertificateExpiryCheck; data: Record<string, never> }
+  | { name: JobName.AndroidSyncAll; data: Record<string, never> };
 
 export type JobOf<N extends JobName> = Extract<JobItem, { name: N }>['data'];
 
 export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.AuditChainVerify]: QueueName.Maintenance,
   [JobName.PushCertificateExpiryCheck]: QueueName.Maintenance,
+  [JobName.AndroidSyncAll]: QueueName.Android,
 };
 
 const DEFAULTS: JobsOptions = {
@@ -47,6 +53,9 @@ export function jobOptions(item: JobItem): JobsOptions {
       };
     case JobName.PushCertificateExpiryCheck:
       return { ...DEFAULTS, attempts: 1, deduplication: { id: 'push-certificate-expiry-check' } };
+    case JobName.AndroidSyncAll:
+      // The next scheduled run is the retry: a failed sync is not worth piling up behind.
+      return { ...DEFAULTS, attempts: 1, deduplication: { id: 'android-devices-sync-all' } };
   }
 }
 
@@ -61,5 +70,10 @@ export const SCHEDULES: Array<{ id: string; every: number; item: JobItem }> = [
     id: 'push-certificate-expiry-daily',
     every: 24 * 60 * 60 * 1000,
     item: { name: JobName.PushCertificateExpiryCheck, data: {} },
+  },
+  {
+    id: 'android-devices-sync-15min',
+    every: 15 * 60 * 1000,
+    item: { name: JobName.AndroidSyncAll, data: {} },
   },
 ];

@@ -38,7 +38,8 @@ export function toAmapiError(error: unknown): AmapiError {
     (typeof body?.error === 'string' ? body.error : undefined) ??
     (status === 0 ? String(e.code ?? 'NETWORK_ERROR') : `HTTP_${status}`);
   const message = googleError?.message ?? e.message ?? 'AMAPI request failed';
-  const retryAfter = Number(e.response?.headers?.get?.('retry-after'));
+  const retryAfterHeader = e.response?.headers?.get?.('retry-after');
+  const retryAfter = retryAfterHeader ? Number(retryAfterHeader) : Number.NaN;
   return new AmapiError(
     status,
     reason,

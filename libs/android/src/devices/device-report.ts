@@ -44,6 +44,8 @@ export interface AndroidDeviceReport {
   securityPatchLevel: string | null;
   enrolledAt: Date | null;
   lastStatusReportAt: Date | null;
+  /** False when the report carried no applicationReports at all (the inventory is then kept). */
+  appsReported: boolean;
   apps: AndroidAppReport[];
 }
 
@@ -112,6 +114,7 @@ export function toDeviceReport(device: AmapiDevice): AndroidDeviceReport {
     securityPatchLevel: text(device.softwareInfo?.securityPatchLevel),
     enrolledAt: date(device.enrollmentTime),
     lastStatusReportAt: date(device.lastStatusReportTime),
+    appsReported: Array.isArray(device.applicationReports),
     apps: (device.applicationReports ?? [])
       .filter((report) => text(report.packageName) !== null)
       .map((report) => ({

@@ -1,3 +1,9 @@
+import {
+  AndroidEnterpriseEntity,
+  AndroidNotificationEntity,
+  AndroidSignupEntity,
+} from './android-enterprise.entity.js';
+import { AndroidGroupPolicyEntity } from './android-group-policy.entity.js';
 import { ApiTokenEntity } from './api-token.entity.js';
 import { AppListEntity } from './app-list.entity.js';
 import { AuditEventEntity } from './audit-event.entity.js';
@@ -16,6 +22,10 @@ import { SigningIdentityEntity } from './signing-identity.entity.js';
 import { TenantEntity } from './tenant.entity.js';
 
 export {
+  AndroidEnterpriseEntity,
+  AndroidGroupPolicyEntity,
+  AndroidNotificationEntity,
+  AndroidSignupEntity,
   DeviceAppEntity,
   DeviceEntity,
   DeviceProfileEntity,
@@ -58,6 +68,10 @@ export const ENTITIES = [
   DeviceAppEntity,
   DeviceProfileEntity,
   MdmCommandEntity,
+  AndroidEnterpriseEntity,
+  AndroidSignupEntity,
+  AndroidNotificationEntity,
+  AndroidGroupPolicyEntity,
 ];
 export { PLATFORMS } from './enrollment.entity.js';
 export type { Platform } from './enrollment.entity.js';
