@@ -7,10 +7,12 @@ import { AuthGuard, AuthModule } from '#libs/auth';
 import { CatalogModule } from '#libs/catalog';
 import { type AppConfig, ConfigModule } from '#libs/config';
 import { FleetModule } from '#libs/fleet';
+import { JobsModule } from '#libs/jobs';
 import { PersistenceModule } from '#libs/persistence';
 import { PlatformModule } from '#libs/platform';
 import { PolicyModule } from '#libs/policy';
 import { AndroidController } from './android/android.controller.js';
+import { RolloutsModule } from '#libs/rollouts';
 import { AppListsController } from './app-lists/app-lists.controller.js';
 import { AppleController } from './apple/apple.controller.js';
 import { AuditEventsController } from './audit/audit-events.controller.js';
@@ -18,8 +20,10 @@ import { CatalogController } from './catalog/catalog.controller.js';
 import { DevicesController } from './devices/devices.controller.js';
 import { EnrollmentsController } from './enrollments/enrollments.controller.js';
 import { GroupsController } from './groups/groups.controller.js';
+import { JobsController } from './jobs/jobs.controller.js';
 import { OfficersController } from './officers/officers.controller.js';
 import { PoliciesController } from './policies/policies.controller.js';
+import { RolloutsController } from './rollouts/rollouts.controller.js';
 
 /** The officers' REST API (`/v1`), its OpenAPI document at /docs, health and metrics. */
 @Module({})
@@ -39,6 +43,8 @@ export class ApiModule {
         AppleMdmModule,
         PolicyModule,
         AndroidServerModule,
+        JobsModule,
+        RolloutsModule,
       ],
       controllers: [
         OfficersController,
@@ -51,6 +57,8 @@ export class ApiModule {
         EnrollmentsController,
         DevicesController,
         AndroidController,
+        RolloutsController,
+        JobsController,
       ],
       providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
     };

@@ -8,6 +8,10 @@ export enum QueueName {
   Maintenance = 'maintenance',
   /** Android Management API work (devices.list sync). */
   Android = 'android',
+  /** Rollout fan-out (creating deliveries and commands) and the reconciler. */
+  Rollouts = 'rollouts',
+  /** APNs pushes, one job per slice of a rollout's deliveries. */
+  ApplePushes = 'apple-pushes',
 }
 
 export enum JobName {
@@ -17,13 +21,23 @@ export enum JobName {
   PushCertificateExpiryCheck = 'apple.push-certificate-expiry-check',
   /** devices.list sync of every bound Android enterprise: catches notifications Pub/Sub never delivered. */
   AndroidSyncAll = 'android.devices-sync-all',
+  /** Creates a rollout's deliveries and InstallProfile commands (set-based), then its push jobs. */
+  RolloutStart = 'rollout.start',
+  /** Wakes the phones of one slice of a rollout's deliveries whose push is due. */
+  ApplePushSlice = 'apple.push-slice',
+  /** Finds schedules and deliveries that should be moving and are not, and enqueues them again. */
+  RolloutReconcile = 'rollout.reconcile',
 }
 
 /** Every job with its payload. Payloads carry ids only: handlers re-read the database. */
 export type JobItem =
   | { name: JobName.AuditChainVerify; data: { tenantId?: string } }
   | { name: JobName.PushCertificateExpiryCheck; data: Record<string, never> }
-  | { name: JobName.AndroidSyncAll; data: Record<string, never> };
+  | { name: JobName.AndroidSyncAll; data: Record<string, never> }
+  | { name: JobName.RolloutStart; data: { rolloutId: string } }
+  /** `round` tells apart the pushes of one slice over time (first push, silent-phone re-pushes). */
+  | { name: JobName.ApplePushSlice; data: { rolloutId: string; slice: number; round: number } }
+  | { name: JobName.RolloutReconcile; data: Record<string, never> };
 
 export type JobOf<N extends JobName> = Extract<JobItem, { name: N }>['data'];
 
@@ -31,14 +45,34 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.AuditChainVerify]: QueueName.Maintenance,
   [JobName.PushCertificateExpiryCheck]: QueueName.Maintenance,
   [JobName.AndroidSyncAll]: QueueName.Android,
+  [JobName.RolloutStart]: QueueName.Rollouts,
+  [JobName.RolloutReconcile]: QueueName.Rollouts,
+  [JobName.ApplePushSlice]: QueueName.ApplePushes,
 };
 
 const DEFAULTS: JobsOptions = {
   attempts: 3,
   backoff: { type: 'exponential', delay: 5_000 },
   removeOnComplete: 1000,
+  // Jobs that exhaust their attempts stay in Redis with their reason (GET /v1/jobs/failed) until
+  // this many newer failures push them out.
   removeOnFail: 5000,
 };
+
+/** The first slice push of a rollout; the reconciler's later rounds are numbered from 1. */
+export const FIRST_PUSH_ROUND = 0;
+
+/** Deterministic job ids: enqueueing the same logical job twice adds it once. */
+export function jobId(item: JobItem): string | undefined {
+  switch (item.name) {
+    case JobName.RolloutStart:
+      return `rollout-start.${item.data.rolloutId}`;
+    case JobName.ApplePushSlice:
+      return `push.${item.data.rolloutId}.${item.data.slice}.${item.data.round}`;
+    default:
+      return undefined;
+  }
+}
 
 /** All job options (retries, deduplication) in one place. */
 export function jobOptions(item: JobItem): JobsOptions {
@@ -56,6 +90,27 @@ export function jobOptions(item: JobItem): JobsOptions {
     case JobName.AndroidSyncAll:
       // The next scheduled run is the retry: a failed sync is not worth piling up behind.
       return { ...DEFAULTS, attempts: 1, deduplication: { id: 'android-devices-sync-all' } };
+    case JobName.RolloutStart:
+      // A database that is briefly away must not lose the start: retried for about 10 minutes, and
+      // the reconciler enqueues it again while the rollout row says "scheduled".
+      return {
+        ...DEFAULTS,
+        jobId: jobId(item),
+        attempts: 10,
+        backoff: { type: 'exponential', delay: 1_000 },
+      };
+    case JobName.ApplePushSlice:
+      // APNs 429/5xx/timeouts: the job fails once the slice is done and is retried for the pushes
+      // that must be retried (1 s, 2 s, 4 s, ... about 4 minutes in all).
+      return {
+        ...DEFAULTS,
+        jobId: jobId(item),
+        attempts: 8,
+        backoff: { type: 'exponential', delay: 1_000 },
+        removeOnFail: 10_000,
+      };
+    case JobName.RolloutReconcile:
+      return { ...DEFAULTS, attempts: 1, deduplication: { id: 'rollout-reconcile' } };
   }
 }
 
@@ -77,3 +132,8 @@ export const SCHEDULES: Array<{ id: string; every: number; item: JobItem }> = [
     item: { name: JobName.AndroidSyncAll, data: {} },
   },
 ];
+
+/** The reconciler's schedule; its period comes from configuration (ROLLOUT_RECONCILE_SECONDS). */
+export function reconcileSchedule(everyMs: number): { id: string; every: number; item: JobItem } {
+  return { id: 'rollout-reconcile', every: everyMs, item: { name: JobName.RolloutReconcile, data: {} } };
+}

@@ -13,6 +13,7 @@ import {
   type MdmCommandEntity,
 } from '#libs/persistence';
 import { DomainException } from '#libs/platform';
+import { DeliveryTrackerService } from '#libs/rollouts';
 import {
   authenticateMdmRequest,
   buildCommandPlist,
@@ -70,6 +71,7 @@ export class AppleMdmService {
     private readonly tenantCa: TenantCaService,
     private readonly enrollments: EnrollmentsService,
     private readonly commands: MdmCommandsService,
+    private readonly deliveries: DeliveryTrackerService,
     @InjectRepository(TenantEntity) private readonly tenants: Repository<TenantEntity>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -236,6 +238,7 @@ export class AppleMdmService {
           pushToken: message.Token.toString('hex'),
           pushMagic: message.PushMagic,
           pushTopic: message.Topic,
+          pushTokenInvalidAt: null,
           status: 'enrolled',
           enrolledAt: firstToken ? new Date() : device.enrolledAt,
           unenrolledAt: null,
@@ -244,7 +247,7 @@ export class AppleMdmService {
       );
       if (firstToken) {
         const profiles = await this.currentPolicyVersions(manager, tenant.id, device.groupId);
-        await this.commands.queue(
+        const queued = await this.commands.queue(
           tenant.id,
           device.id,
           [
@@ -257,6 +260,16 @@ export class AppleMdmService {
           'system:enrollment',
           manager,
         );
+        const installs = queued.slice(FIRST_INVENTORY.length);
+        for (const [i, version] of profiles.entries()) {
+          await this.deliveries.recordEnrollmentDelivery(
+            manager,
+            tenant.id,
+            device.id,
+            version.id,
+            installs[i],
+          );
+        }
       }
     });
   }
@@ -372,11 +385,17 @@ export class AppleMdmService {
       case 'NotNow':
         return this.commands.deferNotNow(manager, command);
       case 'Error':
+        if (command.requestType === 'InstallProfile') {
+          await this.deliveries.installFailed(manager, command.id, describeErrorChain(report.ErrorChain));
+        }
         return this.commands.complete(manager, command, {
           status: 'error',
           errorChain: report.ErrorChain ?? [],
         });
       case 'CommandFormatError':
+        if (command.requestType === 'InstallProfile') {
+          await this.deliveries.installFailed(manager, command.id, 'the phone answered CommandFormatError');
+        }
         return this.commands.complete(manager, command, { status: 'command_format_error' });
       case 'Acknowledged': {
         const result = await this.applyResult(manager, device, command, report);
@@ -413,6 +432,7 @@ export class AppleMdmService {
       }
       case 'ProfileList': {
         const profiles = extractProfileList(report.payload);
+        await this.deliveries.profilesListed(manager, device.id, command.queuedAt, profiles);
         await manager.getRepository(DeviceProfileEntity).delete({ deviceId: device.id });
         if (profiles.length) {
           await manager.getRepository(DeviceProfileEntity).insert(
@@ -456,7 +476,9 @@ export class AppleMdmService {
         return {};
       }
       case 'InstallProfile':
-        // Check what the phone now has: the profile list and the apps, for compliance.
+        await this.deliveries.installAcknowledged(manager, command.id, reportedAt);
+        // Check what the phone now has: the profile list (which verifies the delivery) and the
+        // apps, for compliance.
         await this.commands.queue(
           device.tenantId,
           device.id,
@@ -506,6 +528,18 @@ export class AppleMdmService {
         throw new Error(`unknown queued request type ${command.requestType}`);
     }
   }
+}
+
+/** One line from an MDM ErrorChain: what the phone said, outermost error first. */
+function describeErrorChain(chain: object[] | undefined): string {
+  const parts = (chain ?? []).map((item) => {
+    const e = item as Record<string, unknown>;
+    const text = e.USEnglishDescription ?? e.LocalizedDescription ?? '';
+    return `${String(e.ErrorDomain ?? '?')} ${String(e.ErrorCode ?? '?')}${text ? `: ${String(text)}` : ''}`;
+  });
+  return parts.length
+    ? `InstallProfile refused: ${parts.join('; ')}`
+    : 'InstallProfile refused (no ErrorChain)';
 }
 
 function dedupeBy<T>(items: T[], key: (item: T) => string): T[] {

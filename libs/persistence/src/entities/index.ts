@@ -20,12 +20,16 @@ import { PolicyVersionEntity } from './policy-version.entity.js';
 import { PolicyEntity } from './policy.entity.js';
 import { SigningIdentityEntity } from './signing-identity.entity.js';
 import { TenantEntity } from './tenant.entity.js';
+import { RolloutEntity } from './rollout.entity.js';
+import { DeliveryEntity } from './delivery.entity.js';
 
 export {
   AndroidEnterpriseEntity,
   AndroidGroupPolicyEntity,
   AndroidNotificationEntity,
   AndroidSignupEntity,
+  RolloutEntity,
+  DeliveryEntity,
   DeviceAppEntity,
   DeviceEntity,
   DeviceProfileEntity,
@@ -72,6 +76,8 @@ export const ENTITIES = [
   AndroidSignupEntity,
   AndroidNotificationEntity,
   AndroidGroupPolicyEntity,
+  RolloutEntity,
+  DeliveryEntity,
 ];
 export { PLATFORMS } from './enrollment.entity.js';
 export type { Platform } from './enrollment.entity.js';
@@ -79,3 +85,7 @@ export { DEVICE_STATUSES } from './device.entity.js';
 export type { DeviceStatus } from './device.entity.js';
 export { MDM_COMMAND_STATUSES } from './mdm-command.entity.js';
 export type { MdmCommandStatus } from './mdm-command.entity.js';
+export { ROLLOUT_STATES } from './rollout.entity.js';
+export type { RolloutState } from './rollout.entity.js';
+export { DELIVERY_STATES, OPEN_DELIVERY_STATES } from './delivery.entity.js';
+export type { DeliveryState } from './delivery.entity.js';

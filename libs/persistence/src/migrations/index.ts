@@ -3,6 +3,7 @@ import { Init1795817083357 } from './1795817083357-Init.js';
 import { AuditEventsAppendOnly1795817100000 } from './1795817100000-AuditEventsAppendOnly.js';
 import { PoliciesAndSigning1795817933344 } from './1795817933344-PoliciesAndSigning.js';
 import { AppleEnrollmentAndDevices1795819003363 } from './1795819003363-AppleEnrollmentAndDevices.js';
+import { Rollouts1796124135093 } from './1796124135093-Rollouts.js';
 import { AndroidChannel1796124944426 } from './1796124944426-AndroidChannel.js';
 
-export const MIGRATIONS: Function[] = [Init1795817083357, AuditEventsAppendOnly1795817100000, PoliciesAndSigning1795817933344, AppleEnrollmentAndDevices1795819003363, AndroidChannel1796124944426];
+export const MIGRATIONS: Function[] = [Init1795817083357, AuditEventsAppendOnly1795817100000, PoliciesAndSigning1795817933344, AppleEnrollmentAndDevices1795819003363, Rollouts1796124135093, AndroidChannel1796124944426];
