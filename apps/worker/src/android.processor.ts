@@ -1,11 +1,15 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { AndroidDevicesService, AndroidEnterpriseService } from '#libs/android-server';
-import { JobName, QueueName } from '#libs/jobs';
+import {
+  AndroidDevicesService,
+  AndroidEnterpriseService,
+  AndroidRolloutLegService,
+} from '#libs/android-server';
+import { JobName, QueueName, type JobOf } from '#libs/jobs';
 import { DomainException } from '#libs/platform';
 
-/** Android Management API work: the periodic devices.list sync of every bound enterprise. */
+/** Android Management API work: rollout legs and the periodic devices.list sync of every bound enterprise. */
 @Processor(QueueName.Android)
 export class AndroidProcessor extends WorkerHost {
   private readonly logger = new Logger(AndroidProcessor.name);
@@ -13,6 +17,7 @@ export class AndroidProcessor extends WorkerHost {
   constructor(
     private readonly enterprises: AndroidEnterpriseService,
     private readonly devices: AndroidDevicesService,
+    private readonly rolloutLeg: AndroidRolloutLegService,
   ) {
     super();
   }
@@ -21,6 +26,8 @@ export class AndroidProcessor extends WorkerHost {
     switch (job.name as JobName) {
       case JobName.AndroidSyncAll:
         return this.syncAll();
+      case JobName.AndroidRolloutLeg:
+        return this.rolloutLeg.publish((job.data as JobOf<JobName.AndroidRolloutLeg>).rolloutId);
       default:
         throw new Error(`android queue has no handler for job ${job.name}`);
     }
@@ -28,6 +35,8 @@ export class AndroidProcessor extends WorkerHost {
 
   /** One tenant failing (AMAPI down, key revoked) never stops the others. */
   private async syncAll() {
+    // A leg whose job was lost (Redis flushed) or whose tenant bound its enterprise later.
+    await this.rolloutLeg.publishPending();
     const results: Array<{ tenantId: string; devices?: number; error?: string }> = [];
     for (const enterprise of await this.enterprises.listBound()) {
       try {

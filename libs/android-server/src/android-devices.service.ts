@@ -5,6 +5,7 @@ import type { AndroidEnterpriseEntity } from '#libs/persistence';
 import { DomainException } from '#libs/platform';
 import { amapiFailure } from './amapi-failure.js';
 import { AndroidEnterpriseService } from './android-enterprise.service.js';
+import { AndroidRolloutLegService } from './android-rollout-leg.service.js';
 
 /** Devices written per statement during a sync (5 pages of devices.list). */
 const SYNC_BATCH = 500;
@@ -25,8 +26,10 @@ export interface ApplyResult {
   stale: number;
   /** Devices no Rempart enrollment or group policy explains (enrolled outside Rempart). */
   unmatched: number;
-  /** Device ids written, for the rollout's verification. */
+  /** Device ids written. */
   deviceIds: string[];
+  /** Rollout deliveries these reports verified (appliedPolicyVersion at or above the leg's version). */
+  verified: number;
 }
 
 export interface SyncResult {
@@ -49,6 +52,7 @@ export class AndroidDevicesService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly enterprises: AndroidEnterpriseService,
+    private readonly rolloutLeg: AndroidRolloutLegService,
   ) {}
 
   async groupIndex(tenantId: string, manager: EntityManager = this.dataSource.manager): Promise<GroupIndex> {
@@ -111,7 +115,8 @@ export class AndroidDevicesService {
         seen.add(report.deviceId);
         rows.push({ ...report, groupId: located.groupId, enrollmentRef: located.enrollmentId });
       }
-      if (rows.length === 0) return { written: 0, stale: 0, unmatched, deviceIds: [], usedUpTokens: [] };
+      if (rows.length === 0)
+        return { written: 0, stale: 0, unmatched, verified: 0, deviceIds: [], usedUpTokens: [] };
       const now = new Date();
       const written: Array<{ id: string; udid: string; inserted: boolean; enrollment_id: string | null }> =
         await manager.query(
@@ -167,7 +172,12 @@ export class AndroidDevicesService {
         );
       await this.replaceInventory(manager, tenantId, rows, written, now);
       const usedUpTokens = await this.countEnrollmentUses(manager, tenantId, written);
+      const verified = await this.rolloutLeg.verifyReported(
+        manager,
+        written.map((w) => w.id),
+      );
       return {
+        verified,
         written: written.length,
         stale: rows.length - written.length,
         unmatched,

@@ -4,6 +4,7 @@ import { AndroidDevicesService } from './android-devices.service.js';
 import { AndroidEnrollmentsService } from './android-enrollments.service.js';
 import { AndroidEnterpriseService } from './android-enterprise.service.js';
 import { AndroidNotificationsService } from './android-notifications.service.js';
+import { AndroidRolloutLegService } from './android-rollout-leg.service.js';
 import { AndroidGroupPoliciesService } from './group-policies.service.js';
 import { PushAuthenticator } from './push-authenticator.js';
 
@@ -17,6 +18,7 @@ import { PushAuthenticator } from './push-authenticator.js';
     AndroidDevicesService,
     AndroidNotificationsService,
     PushAuthenticator,
+    AndroidRolloutLegService,
   ],
   exports: [
     AndroidEnterpriseService,
@@ -25,6 +27,7 @@ import { PushAuthenticator } from './push-authenticator.js';
     AndroidDevicesService,
     AndroidNotificationsService,
     PushAuthenticator,
+    AndroidRolloutLegService,
   ],
 })
 export class AndroidServerModule {}

@@ -13,3 +13,5 @@ export type { SyncResult, ApplyResult } from './android-devices.service.js';
 export { AndroidNotificationsService } from './android-notifications.service.js';
 export type { NotificationOutcome } from './android-notifications.service.js';
 export { PushAuthenticator, PUSH_PATH } from './push-authenticator.js';
+export { AndroidRolloutLegService } from './android-rollout-leg.service.js';
+export type { LegResult } from './android-rollout-leg.service.js';

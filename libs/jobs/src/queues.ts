@@ -21,6 +21,8 @@ export enum JobName {
   PushCertificateExpiryCheck = 'apple.push-certificate-expiry-check',
   /** devices.list sync of every bound Android enterprise: catches notifications Pub/Sub never delivered. */
   AndroidSyncAll = 'android.devices-sync-all',
+  /** The Android leg of a rollout: patches each targeted group's AMAPI policy once for the version. */
+  AndroidRolloutLeg = 'android.rollout-leg',
   /** Creates a rollout's deliveries and InstallProfile commands (set-based), then its push jobs. */
   RolloutStart = 'rollout.start',
   /** Wakes the phones of one slice of a rollout's deliveries whose push is due. */
@@ -34,6 +36,7 @@ export type JobItem =
   | { name: JobName.AuditChainVerify; data: { tenantId?: string } }
   | { name: JobName.PushCertificateExpiryCheck; data: Record<string, never> }
   | { name: JobName.AndroidSyncAll; data: Record<string, never> }
+  | { name: JobName.AndroidRolloutLeg; data: { rolloutId: string } }
   | { name: JobName.RolloutStart; data: { rolloutId: string } }
   /** `round` tells apart the pushes of one slice over time (first push, silent-phone re-pushes). */
   | { name: JobName.ApplePushSlice; data: { rolloutId: string; slice: number; round: number } }
@@ -45,6 +48,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.AuditChainVerify]: QueueName.Maintenance,
   [JobName.PushCertificateExpiryCheck]: QueueName.Maintenance,
   [JobName.AndroidSyncAll]: QueueName.Android,
+  [JobName.AndroidRolloutLeg]: QueueName.Android,
   [JobName.RolloutStart]: QueueName.Rollouts,
   [JobName.RolloutReconcile]: QueueName.Rollouts,
   [JobName.ApplePushSlice]: QueueName.ApplePushes,
@@ -69,6 +73,8 @@ export function jobId(item: JobItem): string | undefined {
       return `rollout-start.${item.data.rolloutId}`;
     case JobName.ApplePushSlice:
       return `push.${item.data.rolloutId}.${item.data.slice}.${item.data.round}`;
+    case JobName.AndroidRolloutLeg:
+      return `android-leg.${item.data.rolloutId}`;
     default:
       return undefined;
   }
@@ -90,6 +96,10 @@ export function jobOptions(item: JobItem): JobsOptions {
     case JobName.AndroidSyncAll:
       // The next scheduled run is the retry: a failed sync is not worth piling up behind.
       return { ...DEFAULTS, attempts: 1, deduplication: { id: 'android-devices-sync-all' } };
+    case JobName.AndroidRolloutLeg:
+      // AMAPI unavailable beyond the client's own retries: tried again for about 8 minutes, then
+      // the 15-minute Android schedule publishes what is still pending.
+      return { ...DEFAULTS, jobId: jobId(item), attempts: 8, backoff: { type: 'exponential', delay: 2_000 } };
     case JobName.RolloutStart:
       // A database that is briefly away must not lose the start: retried for about 10 minutes, and
       // the reconciler enqueues it again while the rollout row says "scheduled".

@@ -4,6 +4,7 @@ import {
   AndroidSignupEntity,
 } from './android-enterprise.entity.js';
 import { AndroidGroupPolicyEntity } from './android-group-policy.entity.js';
+import { AndroidPolicyPublicationEntity } from './android-policy-publication.entity.js';
 import { ApiTokenEntity } from './api-token.entity.js';
 import { AppListEntity } from './app-list.entity.js';
 import { AuditEventEntity } from './audit-event.entity.js';
@@ -27,6 +28,7 @@ export {
   AndroidEnterpriseEntity,
   AndroidGroupPolicyEntity,
   AndroidNotificationEntity,
+  AndroidPolicyPublicationEntity,
   AndroidSignupEntity,
   RolloutEntity,
   DeliveryEntity,
@@ -76,6 +78,7 @@ export const ENTITIES = [
   AndroidSignupEntity,
   AndroidNotificationEntity,
   AndroidGroupPolicyEntity,
+  AndroidPolicyPublicationEntity,
   RolloutEntity,
   DeliveryEntity,
 ];
