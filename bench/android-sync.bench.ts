@@ -6,8 +6,8 @@
  *   BENCH_DEVICES=20000 npm run bench:android-sync
  *
  * Needs PostgreSQL and Redis. The fake runs as its own process (bench/fake-amapi-process.ts) with
- * phones generated on demand; Rempart's side (the Nest application context with the Android
- * services) runs here, so rss_mb is the peak resident memory of the process doing the sync. Each
+ * phones generated on demand; Rempart's side (a Nest application context with the Android services,
+ * as in the worker) runs here, so rss_mb is the peak resident memory of the process doing the sync. Each
  * phone reports 5 apps, so the sync also writes 5 inventory rows per phone. The last line of output
  * is one JSON object.
  */
@@ -15,19 +15,38 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import pg from 'pg';
-import { createApiApp } from '../apps/api/src/api-app.js';
 import {
   AndroidDevicesService,
   AndroidEnterpriseService,
   AndroidGroupPoliciesService,
+  AndroidServerModule,
 } from '#libs/android-server';
-import type { Actor } from '#libs/audit';
-import { TenantsService } from '#libs/auth';
-import { loadConfig } from '#libs/config';
-import { GroupsService } from '#libs/fleet';
-import { prepareDatabase } from '#libs/persistence';
-import { createLogger } from '#libs/platform';
+import { AuditModule, type Actor } from '#libs/audit';
+import { AuthModule, TenantsService } from '#libs/auth';
+import { type AppConfig, ConfigModule, loadConfig } from '#libs/config';
+import { FleetModule, GroupsService } from '#libs/fleet';
+import { PersistenceModule, prepareDatabase } from '#libs/persistence';
+
+/** What a worker needs to sync Android devices, and nothing else (no HTTP server, no queues). */
+@Module({})
+class AndroidSyncBenchModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AndroidSyncBenchModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        PersistenceModule,
+        AuditModule,
+        AuthModule,
+        FleetModule,
+        AndroidServerModule,
+      ],
+    };
+  }
+}
 
 const devices = Number(process.env.BENCH_DEVICES ?? '100000');
 if (!Number.isInteger(devices) || devices <= 0) {
@@ -65,7 +84,9 @@ const config = loadConfig({
   NODE_ENV: 'development',
   LOG_LEVEL: 'warn',
 });
-const app = await createApiApp(config, createLogger('api', 'warn'));
+const app = await NestFactory.createApplicationContext(AndroidSyncBenchModule.forRoot(config), {
+  logger: ['warn'],
+});
 await app.init();
 try {
   const tenant = await app.get(TenantsService).create('bench', 'Benchmark', 'cli:bench');
