@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { AndroidRolloutLegService } from '#libs/android-server';
 import { eventually } from '../support/awake-phones.js';
 import type { SeededTenant } from '../support/api-harness.js';
 import { type RolloutHarness, startRollouts } from '../support/rollout-harness.js';
@@ -186,5 +187,50 @@ describe('Android leg of a rollout', () => {
       return body.counts?.verified === 4 ? body : undefined;
     });
     expect(done.counts.verified).toBe(4);
+  });
+
+  it('deliveries that waited for a tenant without an enterprise are published once it binds one', async () => {
+    const armee = await r.seed('armee', { pushCertificate: false });
+    await http()
+      .post('/v1/groups')
+      .set(r.as(armee, 'officer'))
+      .send({ slug: 'etat-major', name: 'EM' })
+      .expect(201);
+    const group = await r.h.api.sql(`SELECT id FROM device_groups WHERE tenant_id = $1`, [armee.id]);
+    await r.h.api.sql(
+      `INSERT INTO devices (tenant_id, platform, group_id, udid, status, applied_policy_version)
+       VALUES ($1, 'android', $2, 'armee-1', 'enrolled', 99)`,
+      [armee.id, group.rows[0].id],
+    );
+    await http()
+      .post('/v1/policies')
+      .set(r.as(armee, 'officer'))
+      .send({ slug: 'messageries', name: 'M', groups: ['etat-major'], blockLists: ['fr-gov-2023-messaging'] })
+      .expect(201);
+    const { rolloutId } = (
+      await http().post('/v1/policies/messageries/versions').set(r.as(armee, 'officer')).expect(201)
+    ).body as { rolloutId: string };
+    const waiting = await eventually('Android delivery waiting', async () => {
+      const body = (await http().get(`/v1/rollouts/${rolloutId}`).set(r.as(armee, 'auditor'))).body;
+      return body.counts?.pending === 1 ? body : undefined;
+    });
+    expect(waiting.reasons).toEqual([
+      { state: 'pending', reason: 'Android channel not configured', count: 1 },
+    ]);
+
+    const armeeEnterprise = fake.createEnterprise('Armée');
+    await http()
+      .put('/v1/android/enterprise')
+      .set(r.as(armee, 'admin'))
+      .send({ enterpriseName: armeeEnterprise, serviceAccountKey: fake.serviceAccountKey() })
+      .expect(200);
+    // What the 15-minute Android schedule does first.
+    expect(await r.worker.get(AndroidRolloutLegService).publishPending()).toBe(1);
+    const apps = fake.policy(`${armeeEnterprise}/policies/armee_etat-major`)!.body.applications;
+    expect(apps).toContainEqual({ packageName: 'com.whatsapp', installType: 'BLOCKED' });
+    // The phone already reports a policy version above the one published: verified at once.
+    const done = (await http().get(`/v1/rollouts/${rolloutId}`).set(r.as(armee, 'auditor'))).body;
+    expect(done.counts).toMatchObject({ pending: 0, verified: 1 });
+    expect(await r.worker.get(AndroidRolloutLegService).publishPending()).toBe(0);
   });
 });
