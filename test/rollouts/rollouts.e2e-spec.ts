@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ApplePushesProcessor } from '../../apps/worker/src/push/apple-pushes.processor.js';
+import { RolloutsProcessor } from '../../apps/worker/src/rollouts/rollouts.processor.js';
+import { WorkerMetricsService } from '../../apps/worker/src/metrics/worker-metrics.service.js';
 import { JobName, JobQueue, QueueName } from '#libs/jobs';
 import { eventually } from '../support/awake-phones.js';
 import { makePushCertificate } from '../support/push-certificate.js';
@@ -34,7 +37,7 @@ describe('rollouts: publishing a version reaches phones already enrolled, throug
     });
 
   beforeAll(async () => {
-    r = await startRollouts();
+    r = await startRollouts({ QUEUE_CONCURRENCY_APPLE_PUSHES: '3', QUEUE_CONCURRENCY_ROLLOUTS: '1' });
     dinum = await r.seed('dinum');
   });
   afterAll(() => r.close());
@@ -50,6 +53,7 @@ describe('rollouts: publishing a version reaches phones already enrolled, throug
     const published = await publish('messageries');
     expect(published.rolloutId).toMatch(/^[0-9a-f-]{36}$/);
     const done = await untilVerified(published.rolloutId, 3);
+    await r.phones.idle();
     expect(done).toMatchObject({
       policy: 'messageries',
       version: 1,
@@ -98,6 +102,7 @@ describe('rollouts: publishing a version reaches phones already enrolled, throug
     for (const phone of phones) r.phones.asleep.delete(phone);
     for (const phone of phones) await r.phones.wake(phone);
     await untilVerified(v2.rolloutId, 2);
+    await r.phones.idle();
     const installs = await r.h.api.sql(
       `SELECT c.status, v.version FROM mdm_commands c
          JOIN policy_versions v ON v.id::text = c.params->>'policyVersionId'
@@ -193,6 +198,26 @@ describe('rollouts: publishing a version reaches phones already enrolled, throug
     expect(invalid.rows[0].push_token_invalid_at).not.toBeNull();
     expect(r.apns.pushesFor(token(gone))).toHaveLength(1);
     expect(r.apns.pushesFor(token(flaky)).map((p) => p.status)).toEqual([503, 200]);
+    r.apns.clearFaults();
+  });
+
+  it('an APNs that resets its connections: the pushes caught in it are retried, the rest of the rollout goes on', async () => {
+    await group('consulats');
+    const phones = await r.enroll(dinum, 'consulats', 4);
+    const [unlucky] = phones;
+    // The client sends a push whose connection died once more on a fresh one; three resets in a row
+    // make it a `retry`, which the slice job's BullMQ retry sends again.
+    r.apns.inject({ reset: true }, { token: unlucky.pushToken.toString('hex'), times: 3 });
+    await createPolicy('consulats', 'consulats');
+    const retries = async () =>
+      (await r.worker.get(WorkerMetricsService).pushes.get()).values
+        .filter((v) => v.labels.outcome === 'retry')
+        .reduce((sum, v) => sum + v.value, 0);
+    const before = await retries();
+    const { rolloutId } = await publish('consulats');
+    const done = await untilVerified(rolloutId, 4);
+    expect(done.counts.failed).toBe(0);
+    expect(await retries()).toBeGreaterThan(before);
     r.apns.clearFaults();
   });
 
@@ -292,6 +317,11 @@ describe('rollouts: publishing a version reaches phones already enrolled, throug
     const api = await http().get('/admin/queues/api/queues').set(r.as(dinum, 'admin'));
     expect(api.status).toBe(200);
     expect(JSON.stringify(api.body)).toContain('apple-pushes');
+  });
+
+  it('runs each queue with the concurrency from configuration', () => {
+    expect(r.worker.get(ApplePushesProcessor).worker.concurrency).toBe(3);
+    expect(r.worker.get(RolloutsProcessor).worker.concurrency).toBe(1);
   });
 
   it('exposes worker metrics: pushes by APNs status, push latency, queue depths, deliveries by state', async () => {

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { decodePlistDict } from '#libs/apple';
 import { JobName, JobQueue } from '#libs/jobs';
 import type { PolicyVersionEntity, RolloutEntity } from '#libs/persistence';
-import { RolloutRepository } from './rollout.repositories.js';
+import { RolloutRepository } from './rollout.repository.js';
 
 /**
  * Creates a version's rollout row (in the publishing transaction) and its start job: a BullMQ job

@@ -4,7 +4,7 @@ import { FailedJobsService } from './failed-jobs.service.js';
 import { DeliveryTrackerService } from './delivery-tracker.service.js';
 import { ReconcilerService } from './reconciler.service.js';
 import { RolloutFanOutService } from './rollout-fan-out.service.js';
-import { DeliveryRepository, RolloutRepository } from './rollout.repositories.js';
+import { RolloutRepository } from './rollout.repository.js';
 import { RolloutSchedulerService } from './rollout-scheduler.service.js';
 import { RolloutsService } from './rollouts.service.js';
 
@@ -20,7 +20,6 @@ export class DeliveryTrackingModule {}
   imports: [DeliveryTrackingModule],
   providers: [
     RolloutRepository,
-    DeliveryRepository,
     RolloutSchedulerService,
     RolloutFanOutService,
     DeliveryPushesService,

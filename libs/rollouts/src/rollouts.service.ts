@@ -4,7 +4,7 @@ import { AuditService, type Actor } from '#libs/audit';
 import { DELIVERY_STATES, RolloutEntity, type DeliveryState, type RolloutState } from '#libs/persistence';
 import { ConflictDomainException, NotFoundDomainException } from '#libs/platform';
 import { ReconcilerService } from './reconciler.service.js';
-import { RolloutRepository } from './rollout.repositories.js';
+import { RolloutRepository } from './rollout.repository.js';
 
 export type DeliveryCounts = Record<DeliveryState, number>;
 

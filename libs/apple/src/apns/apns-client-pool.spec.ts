@@ -60,6 +60,6 @@ describe('ApnsClientPool', () => {
 
   it('refuses new clients once closed', async () => {
     await pool.close();
-    expect(() => pool.clientFor(first)).toThrow('ApnsClientPool is closed');
+    expect(() => pool.clientFor(first)).toThrow(expect.objectContaining({ code: 'POOL_CLOSED' }));
   });
 });

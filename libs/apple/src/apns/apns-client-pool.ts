@@ -1,4 +1,5 @@
 import { ApnsClient } from './apns-client.js';
+import { ApnsClientError } from './apns-client-error.js';
 import type { ApnsClientOptions } from './apns-types.js';
 import { certificateFingerprint, type PushCredentials } from './push-credentials.js';
 
@@ -43,7 +44,7 @@ export class ApnsClientPool {
    * closed once the pushes already given to it are answered.
    */
   clientFor(credentials: PushCredentials, owner?: string): ApnsClient {
-    if (this.closed) throw new Error('ApnsClientPool is closed');
+    if (this.closed) throw new ApnsClientError('POOL_CLOSED', 'ApnsClientPool is closed');
     const fingerprint = certificateFingerprint(credentials.certificatePem);
     if (owner !== undefined) {
       const previous = this.fingerprintByOwner.get(owner);
