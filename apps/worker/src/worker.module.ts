@@ -1,4 +1,5 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { AndroidServerModule } from '#libs/android-server';
 import { AppleMdmModule } from '#libs/apple-server';
 import { AuditModule } from '#libs/audit';
 import { AuthModule } from '#libs/auth';
@@ -6,6 +7,7 @@ import { type AppConfig, ConfigModule } from '#libs/config';
 import { JobsModule } from '#libs/jobs';
 import { PersistenceModule } from '#libs/persistence';
 import { RolloutsModule } from '#libs/rollouts';
+import { AndroidProcessor } from './android.processor.js';
 import { MaintenanceProcessor } from './maintenance.processor.js';
 import { MetricsServer } from './metrics/metrics-server.js';
 import { WorkerMetricsService } from './metrics/worker-metrics.service.js';
@@ -34,10 +36,12 @@ export class WorkerModule {
         AuthModule,
         AppleMdmModule,
         RolloutsModule,
+        AndroidServerModule,
       ],
       providers: [
         MaintenanceProcessor,
         SchedulesService,
+        AndroidProcessor,
         RolloutsProcessor,
         ApplePushesProcessor,
         PushLegService,

@@ -18,11 +18,13 @@ export class JobQueue {
     @InjectQueue(QueueName.Maintenance) maintenance: Queue,
     @InjectQueue(QueueName.Rollouts) rollouts: Queue,
     @InjectQueue(QueueName.ApplePushes) applePushes: Queue,
+    @InjectQueue(QueueName.Android) android: Queue,
   ) {
     this.queues = {
       [QueueName.Maintenance]: maintenance,
       [QueueName.Rollouts]: rollouts,
       [QueueName.ApplePushes]: applePushes,
+      [QueueName.Android]: android,
     };
   }
 
