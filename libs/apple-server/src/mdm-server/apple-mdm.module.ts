@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ComplianceEvaluationModule } from '#libs/compliance';
 import { FleetModule } from '#libs/fleet';
 import { DeliveryTrackingModule } from '#libs/rollouts';
 import { AppleModule } from '../tenant-signing/apple.module.js';
@@ -9,7 +10,7 @@ import { PushCertificatesService } from './push-certificates.service.js';
 
 /** The Apple MDM server side: enrollment profiles, SCEP, check-in, command queue, push certificates. */
 @Module({
-  imports: [AppleModule, FleetModule, DeliveryTrackingModule],
+  imports: [AppleModule, FleetModule, DeliveryTrackingModule, ComplianceEvaluationModule],
   providers: [
     MdmCommandRepository,
     MdmCommandsService,
