@@ -2,10 +2,14 @@ import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { AppleMdmModule } from '#libs/apple-server';
 import { AuditModule } from '#libs/audit';
 import { AuthModule } from '#libs/auth';
+import { CatalogModule } from '#libs/catalog';
+import { ComplianceModule } from '#libs/compliance';
 import { type AppConfig, ConfigModule } from '#libs/config';
 import { JobsModule } from '#libs/jobs';
 import { PersistenceModule } from '#libs/persistence';
 import { RolloutsModule } from '#libs/rollouts';
+import { ComplianceProcessor } from './compliance/compliance.processor.js';
+import { WebhooksProcessor } from './compliance/webhooks.processor.js';
 import { MaintenanceProcessor } from './maintenance.processor.js';
 import { MetricsServer } from './metrics/metrics-server.js';
 import { WorkerMetricsService } from './metrics/worker-metrics.service.js';
@@ -34,6 +38,8 @@ export class WorkerModule {
         AuthModule,
         AppleMdmModule,
         RolloutsModule,
+        CatalogModule,
+        ComplianceModule,
       ],
       providers: [
         MaintenanceProcessor,
@@ -41,6 +47,8 @@ export class WorkerModule {
         RolloutsProcessor,
         ApplePushesProcessor,
         PushLegService,
+        ComplianceProcessor,
+        WebhooksProcessor,
         WorkerMetricsService,
         MetricsServer,
         options.pushSender ?? apnsPushSenderProvider,

@@ -18,11 +18,15 @@ export class JobQueue {
     @InjectQueue(QueueName.Maintenance) maintenance: Queue,
     @InjectQueue(QueueName.Rollouts) rollouts: Queue,
     @InjectQueue(QueueName.ApplePushes) applePushes: Queue,
+    @InjectQueue(QueueName.Compliance) compliance: Queue,
+    @InjectQueue(QueueName.Webhooks) webhooks: Queue,
   ) {
     this.queues = {
       [QueueName.Maintenance]: maintenance,
       [QueueName.Rollouts]: rollouts,
       [QueueName.ApplePushes]: applePushes,
+      [QueueName.Compliance]: compliance,
+      [QueueName.Webhooks]: webhooks,
     };
   }
 
