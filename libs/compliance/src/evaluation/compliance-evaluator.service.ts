@@ -7,6 +7,9 @@ import type { Verdict } from '../rules/compliance-facts.js';
 import { EVALUATE_SQL, FORGET_UNENROLLED_SQL, VERDICT_SQL, WRITE_VERDICTS_SQL } from './compliance-sql.js';
 import { DeviceFactsLoader } from './device-facts.loader.js';
 
+/** work_mem of the set-based evaluation's transaction (PostgreSQL's default is 4MB). */
+const BULK_WORK_MEM = '128MB';
+
 export interface StatusChange {
   deviceId: string;
   from: ComplianceStatus | null;
@@ -68,6 +71,8 @@ export class ComplianceEvaluator {
     manager?: EntityManager,
   ): Promise<StatusChange[]> {
     const run = async (m: EntityManager) => {
+      // One statement over the fleet: hash joins and aggregates fit in memory instead of spilling.
+      await m.query(`SET LOCAL work_mem = '${BULK_WORK_MEM}'`);
       await m.query(FORGET_UNENROLLED_SQL, [tenantId, deviceIds]);
       const rows: ChangeRow[] = await m.query(EVALUATE_SQL, [
         tenantId,

@@ -27,55 +27,84 @@ const FACTS = `
   applies AS (
     SELECT pg.group_id, c.* FROM policy_groups pg JOIN cur c ON c.policy_id = pg.policy_id
   ),
-  targets AS (
+  targets AS NOT MATERIALIZED (
     SELECT d.id AS device_id, d.tenant_id, d.group_id, d.platform, d.status = 'enrolled' AS enrolled,
            d.is_supervised, d.last_seen_at, c.apps_reported_at, c.profiles_reported_at,
-           c.inventory_failed_at, c.inventory_error, c.status AS old_status,
+           c.inventory_failed_at, c.inventory_error, c.status AS old_status, c.reasons AS old_reasons,
+           c.warnings AS old_warnings, c.group_id AS old_group_id, c.device_id IS NOT NULL AS has_row,
            $4::timestamptz - make_interval(secs => $2) AS seen_after
       FROM devices d
       LEFT JOIN device_compliance c ON c.device_id = d.id
      WHERE d.tenant_id = $1 AND d.status <> 'unenrolled'
        AND ($3::uuid[] IS NULL OR d.id = ANY($3::uuid[]))
-  ),
-  dp AS (
-    SELECT t.device_id, a.version_id, a.slug, a.version, a.mode,
-           CASE WHEN t.platform = 'ios' THEN a.ios_blocked ELSE a.android_blocked END AS blocked,
-           CASE WHEN t.platform = 'ios' THEN a.ios_allowed ELSE a.android_allowed END AS allowed,
-           CASE WHEN t.platform = 'ios' THEN a.profile_identifier END AS profile_identifier,
-           CASE WHEN t.platform = 'ios' THEN a.profile_uuid END AS profile_uuid,
-           CASE WHEN dl.state IN ('pending', 'pushed', 'acknowledged') THEN 'in_flight'
-                WHEN dl.state = 'verified' THEN 'done'
-                WHEN dl.state = 'failed' THEN 'failed'
-                ELSE 'none' END AS delivery
-      FROM targets t
-      JOIN applies a ON a.group_id = t.group_id
-      LEFT JOIN deliveries dl ON dl.device_id = t.device_id AND dl.policy_version_id = a.version_id
   )`;
 
 /** The applicable policies of the given devices, for the per-device evaluation in TypeScript. */
 export const APPLICABLE_POLICIES_SQL = `WITH ${FACTS}
-  SELECT device_id, slug, version, mode, blocked, allowed, profile_identifier, profile_uuid, delivery FROM dp`;
+  SELECT t.device_id, a.slug, a.version, a.mode,
+         CASE WHEN t.platform = 'ios' THEN a.ios_blocked ELSE a.android_blocked END AS blocked,
+         CASE WHEN t.platform = 'ios' THEN a.ios_allowed ELSE a.android_allowed END AS allowed,
+         CASE WHEN t.platform = 'ios' THEN a.profile_identifier END AS profile_identifier,
+         CASE WHEN t.platform = 'ios' THEN a.profile_uuid END AS profile_uuid,
+         ${deliveryFact('dl.state')} AS delivery
+    FROM targets t
+    JOIN applies a ON a.group_id = t.group_id
+    LEFT JOIN deliveries dl ON dl.device_id = t.device_id AND dl.policy_version_id = a.version_id`;
 
-/** Every identifier any current policy blocks or allows: a cheap first filter over device_apps. */
-const UNIVERSE = `
-  universe AS (
-    SELECT coalesce(array_agg(DISTINCT x), '{}') AS listed, bool_or(mode = 'allowlist') AS any_allowlist
-      FROM cur, unnest(ios_blocked || ios_allowed || android_blocked || android_allowed) AS x
+/**
+ * A JSON array of per-policy objects from `slug<US>...` items joined by <RS> (text aggregated per
+ * device), sorted by policy slug in byte order. `fields` are jsonb_build_object arguments over `x`,
+ * one item.
+ */
+function perPolicyJson(column: string, fields: string): string {
+  return `CASE WHEN ${column} IS NULL THEN NULL
+               WHEN strpos(${column}, E'\\x1e') = 0
+                 THEN (SELECT jsonb_build_array(jsonb_build_object(${fields})) FROM (SELECT ${column} AS x) AS one)
+               ELSE (SELECT jsonb_agg(jsonb_build_object(${fields}) ORDER BY x COLLATE "C")
+                       FROM unnest(string_to_array(${column}, E'\\x1e')) AS x)
+          END`;
+}
+
+function deliveryFact(state: string): string {
+  return `CASE WHEN ${state} IN ('pending', 'pushed', 'acknowledged') THEN 'in_flight'
+               WHEN ${state} = 'verified' THEN 'done' WHEN ${state} = 'failed' THEN 'failed'
+               ELSE 'none' END`;
+}
+
+/*
+ * The set-based rules. Built for a million devices: the ban lists become a small table joined by
+ * hash (never an array scanned per row), device_apps is first cut down to listed identifiers, and
+ * everything per (device, policy) is aggregated in one pass.
+ */
+const VERDICT = `
+  rules AS MATERIALIZED (
+    SELECT version_id, 'ios' AS platform, x AS identifier, 'blocked' AS kind FROM cur, unnest(ios_blocked) AS x
+    UNION ALL SELECT version_id, 'ios', x, 'allowed' FROM cur, unnest(ios_allowed) AS x
+    UNION ALL SELECT version_id, 'android', x, 'blocked' FROM cur, unnest(android_blocked) AS x
+    UNION ALL SELECT version_id, 'android', x, 'allowed' FROM cur, unnest(android_allowed) AS x
+  ),
+  policy_terms AS MATERIALIZED (
+    SELECT version_id, slug, version, mode, profile_identifier, profile_uuid,
+           cardinality(ios_blocked) > 0 OR mode = 'allowlist' AS ios_blocks,
+           cardinality(android_blocked) > 0 OR mode = 'allowlist' AS android_blocks,
+           to_jsonb(ARRAY(SELECT x FROM unnest(ios_allowed) AS x ORDER BY x COLLATE "C")) AS ios_approved,
+           to_jsonb(ARRAY(SELECT x FROM unnest(android_allowed) AS x ORDER BY x COLLATE "C")) AS android_approved
+      FROM cur
   ),
   apps AS (
     SELECT da.device_id, da.identifier, da.name
       FROM device_apps da
      WHERE da.tenant_id = $1
        AND ($3::uuid[] IS NULL OR da.device_id = ANY($3::uuid[]))
-       AND (da.identifier = ANY((SELECT listed FROM universe)::text[]) OR coalesce((SELECT any_allowlist FROM universe), false))
-  )`;
-
-const VERDICT = `
-  hits AS (
-    SELECT dp.device_id, a.identifier, a.name, dp.slug, dp.version
-      FROM apps a JOIN dp ON dp.device_id = a.device_id
-     WHERE CASE WHEN dp.mode = 'allowlist' THEN NOT (a.identifier = ANY(dp.allowed))
-                ELSE a.identifier = ANY(dp.blocked) END
+       AND (da.identifier IN (SELECT identifier FROM rules)
+            OR EXISTS (SELECT 1 FROM cur WHERE mode = 'allowlist'))
+  ),
+  app_terms AS (
+    SELECT a.device_id, a.identifier, a.name, ap.version_id, ap.slug, ap.version, ap.mode, r.kind
+      FROM apps a
+      JOIN targets t ON t.device_id = a.device_id
+      JOIN applies ap ON ap.group_id = t.group_id
+      LEFT JOIN rules r ON r.version_id = ap.version_id AND r.platform = t.platform AND r.identifier = a.identifier
   ),
   banned AS (
     SELECT device_id,
@@ -83,51 +112,53 @@ const VERDICT = `
                                         'policy', slug, 'version', version)
                      ORDER BY identifier COLLATE "C", slug COLLATE "C", version) AS reasons,
            array_agg(DISTINCT identifier COLLATE "C" ORDER BY identifier COLLATE "C") AS apps
-      FROM hits GROUP BY device_id
+      FROM app_terms
+     WHERE (mode = 'allowlist' AND kind IS DISTINCT FROM 'allowed') OR (mode <> 'allowlist' AND kind = 'blocked')
+     GROUP BY device_id
   ),
   approved AS (
-    SELECT DISTINCT dp.device_id, dp.version_id
-      FROM apps a JOIN dp ON dp.device_id = a.device_id
-     WHERE a.identifier = ANY(dp.allowed)
+    SELECT DISTINCT device_id, version_id FROM app_terms WHERE kind = 'allowed'
   ),
-  setup AS (
-    SELECT dp.device_id,
-           jsonb_agg(jsonb_build_object('code', CASE WHEN prof.identifier IS NULL THEN 'profile_missing'
-                                                     ELSE 'profile_outdated' END,
-                                        'policy', dp.slug, 'version', dp.version)
-                     ORDER BY dp.slug COLLATE "C") AS reasons
-      FROM dp
-      LEFT JOIN device_profiles prof
-        ON prof.device_id = dp.device_id AND prof.identifier = dp.profile_identifier
-     WHERE dp.delivery <> 'in_flight' AND dp.profile_identifier IS NOT NULL
-       AND (prof.identifier IS NULL OR upper(coalesce(prof.uuid, '')) <> upper(dp.profile_uuid))
-     GROUP BY dp.device_id
+  per_policy AS (
+    SELECT t.device_id, pt.slug, pt.version, pt.mode,
+           ${deliveryFact('dl.state')} AS delivery,
+           CASE WHEN t.platform = 'ios' THEN pt.ios_blocks ELSE pt.android_blocks END AS blocks,
+           CASE WHEN t.platform = 'ios' THEN pt.ios_approved ELSE pt.android_approved END AS approved_apps,
+           ok.device_id IS NOT NULL AS has_approved,
+           CASE WHEN t.platform <> 'ios' OR pt.profile_identifier IS NULL THEN NULL
+                WHEN prof.identifier IS NULL THEN 'profile_missing'
+                WHEN upper(coalesce(prof.uuid, '')) <> upper(pt.profile_uuid) THEN 'profile_outdated'
+           END AS setup
+      FROM targets t
+      JOIN applies ap ON ap.group_id = t.group_id
+      JOIN policy_terms pt ON pt.version_id = ap.version_id
+      LEFT JOIN deliveries dl ON dl.device_id = t.device_id AND dl.policy_version_id = ap.version_id
+      LEFT JOIN device_profiles prof ON prof.device_id = t.device_id AND prof.identifier = pt.profile_identifier
+      LEFT JOIN approved ok ON ok.device_id = t.device_id AND ok.version_id = ap.version_id
   ),
-  flight AS (
+  -- jsonb_agg costs tens of microseconds per group, a million times over: per-policy facts are
+  -- gathered as text (slugs cannot hold the separators) and turned into JSON afterwards, directly
+  -- when a device has one policy, through a small sort when it has several.
+  policy_facts_text AS (
     SELECT device_id,
-           jsonb_agg(jsonb_build_object('code', 'rollout_in_flight', 'policy', slug, 'version', version)
-                     ORDER BY slug COLLATE "C") AS reasons
-      FROM dp WHERE delivery = 'in_flight' GROUP BY device_id
+           string_agg(slug || E'\x1f' || version || E'\x1f' || setup, E'\x1e')
+             FILTER (WHERE setup IS NOT NULL AND delivery <> 'in_flight') AS setup_text,
+           string_agg(slug || E'\x1f' || version, E'\x1e') FILTER (WHERE delivery = 'in_flight') AS flight_text,
+           string_agg(slug || E'\x1f' || approved_apps::text, E'\x1e')
+             FILTER (WHERE mode = 'blocklist' AND jsonb_array_length(approved_apps) > 0 AND NOT has_approved) AS warning_text,
+           bool_or(blocks) AS blocks
+      FROM per_policy GROUP BY device_id
   ),
-  blocking AS (
-    SELECT device_id, bool_or(mode = 'allowlist' OR cardinality(blocked) > 0) AS blocks
-      FROM dp GROUP BY device_id
-  ),
-  warn AS (
-    SELECT dp.device_id,
-           jsonb_agg(jsonb_build_object('code', 'approved_app_missing', 'policy', dp.slug,
-                                        'apps', to_jsonb(ARRAY(SELECT x FROM unnest(dp.allowed) AS x
-                                                               ORDER BY x COLLATE "C")))
-                     ORDER BY dp.slug COLLATE "C") AS warnings
-      FROM dp
-     WHERE dp.mode = 'blocklist' AND cardinality(dp.allowed) > 0
-       AND NOT EXISTS (SELECT 1 FROM approved ap
-                        WHERE ap.device_id = dp.device_id AND ap.version_id = dp.version_id)
-     GROUP BY dp.device_id
+  policy_facts AS (
+    SELECT device_id, blocks,
+           ${perPolicyJson('setup_text', "'code', split_part(x, E'\\x1f', 3), 'policy', split_part(x, E'\\x1f', 1), 'version', split_part(x, E'\\x1f', 2)::int")} AS setup_reasons,
+           ${perPolicyJson('flight_text', "'code', 'rollout_in_flight', 'policy', split_part(x, E'\\x1f', 1), 'version', split_part(x, E'\\x1f', 2)::int")} AS flight_reasons,
+           ${perPolicyJson('warning_text', "'code', 'approved_app_missing', 'policy', split_part(x, E'\\x1f', 1), 'apps', split_part(x, E'\\x1f', 2)::jsonb")} AS warnings
+      FROM policy_facts_text
   ),
   judged AS (
     SELECT t.*, b.reasons AS banned_reasons, coalesce(b.apps, '{}') AS banned_apps,
-           s.reasons AS setup_reasons, f.reasons AS flight_reasons, w.warnings AS missing_approved,
+           pf.setup_reasons, pf.flight_reasons, pf.warnings AS missing_approved,
            CASE
              WHEN NOT t.enrolled THEN 'not_enrolled'
              WHEN t.apps_reported_at IS NULL THEN 'no_inventory'
@@ -136,20 +167,18 @@ const VERDICT = `
              WHEN t.inventory_failed_at IS NOT NULL THEN 'inventory_failed'
              WHEN t.platform = 'ios' AND t.profiles_reported_at IS NULL THEN 'no_profile_list'
              WHEN t.platform = 'ios' AND t.is_supervised IS NULL THEN 'supervision_unknown'
-             WHEN f.device_id IS NOT NULL THEN 'rollout_in_flight'
-             WHEN s.device_id IS NOT NULL THEN 'setup'
-             WHEN t.platform = 'ios' AND t.is_supervised = false AND coalesce(bl.blocks, false) THEN 'unsupervised'
+             WHEN pf.flight_reasons IS NOT NULL THEN 'rollout_in_flight'
+             WHEN pf.setup_reasons IS NOT NULL THEN 'setup'
+             WHEN t.platform = 'ios' AND t.is_supervised = false AND coalesce(pf.blocks, false) THEN 'unsupervised'
              ELSE 'ok'
            END AS rule
       FROM targets t
       LEFT JOIN banned b ON b.device_id = t.device_id
-      LEFT JOIN setup s ON s.device_id = t.device_id
-      LEFT JOIN flight f ON f.device_id = t.device_id
-      LEFT JOIN blocking bl ON bl.device_id = t.device_id
-      LEFT JOIN warn w ON w.device_id = t.device_id
+      LEFT JOIN policy_facts pf ON pf.device_id = t.device_id
   ),
   verdict AS (
-    SELECT device_id, tenant_id, group_id, platform, old_status, banned_apps,
+    SELECT device_id, tenant_id, group_id, platform, old_status, old_reasons, old_warnings, old_group_id,
+           has_row, banned_apps,
            CASE rule
              WHEN 'not_enrolled' THEN 'unknown' WHEN 'no_inventory' THEN 'unknown'
              WHEN 'not_seen' THEN 'stale' WHEN 'banned_app' THEN 'non_compliant'
@@ -179,43 +208,49 @@ const VERDICT = `
   )`;
 
 /**
- * Writes verdicts (the CTE `verdict`: device_id, tenant_id, group_id, platform, old_status, status,
- * reasons, warnings, banned_apps): rows whose status, reasons or warnings changed, and a history row
- * per status change. The statement returns one row per status change.
+ * Writes verdicts (the CTE `verdict`: device_id, tenant_id, group_id, platform, old_* and has_row
+ * from targets, status, reasons, warnings, banned_apps): an UPDATE joined by hash for the rows whose
+ * status, reasons or warnings changed (cheaper over a fleet than INSERT ... ON CONFLICT, which probes
+ * row by row), an INSERT for devices seen the first time, and a history row per status change. The
+ * statement returns one row per status change.
  */
 const WRITE = `
-  written AS (
-    INSERT INTO device_compliance AS c
+  updated AS (
+    UPDATE device_compliance c
+       SET group_id = v.group_id, platform = v.platform, status = v.status, reasons = v.reasons,
+           warnings = v.warnings, banned_apps = v.banned_apps, evaluated_at = $4,
+           status_since = CASE WHEN c.status = v.status THEN c.status_since ELSE $4 END,
+           non_compliant_since = CASE WHEN v.status <> 'non_compliant' THEN NULL
+                                      WHEN c.status = 'non_compliant' THEN c.non_compliant_since
+                                      ELSE $4 END
+      FROM verdict v
+     WHERE c.device_id = v.device_id AND v.has_row
+       AND (v.old_status, v.old_reasons, v.old_warnings, v.old_group_id)
+           IS DISTINCT FROM (v.status, v.reasons, v.warnings, v.group_id)
+  ),
+  inserted AS (
+    INSERT INTO device_compliance
       (device_id, tenant_id, group_id, platform, status, reasons, warnings, banned_apps,
        status_since, non_compliant_since, evaluated_at)
     SELECT device_id, tenant_id, group_id, platform, status, reasons, warnings, banned_apps,
            $4, CASE WHEN status = 'non_compliant' THEN $4::timestamptz END, $4
-      FROM verdict
-    ON CONFLICT (device_id) DO UPDATE SET
-      group_id = EXCLUDED.group_id, platform = EXCLUDED.platform, status = EXCLUDED.status,
-      reasons = EXCLUDED.reasons, warnings = EXCLUDED.warnings, banned_apps = EXCLUDED.banned_apps,
-      evaluated_at = EXCLUDED.evaluated_at,
-      status_since = CASE WHEN c.status = EXCLUDED.status THEN c.status_since ELSE EXCLUDED.status_since END,
-      non_compliant_since = CASE WHEN EXCLUDED.status <> 'non_compliant' THEN NULL
-                                 WHEN c.status = 'non_compliant' THEN c.non_compliant_since
-                                 ELSE EXCLUDED.non_compliant_since END
-    WHERE (c.status, c.reasons, c.warnings, c.group_id)
-          IS DISTINCT FROM (EXCLUDED.status, EXCLUDED.reasons, EXCLUDED.warnings, EXCLUDED.group_id)
-    RETURNING c.device_id
+      FROM verdict WHERE NOT has_row
+    -- A report that recorded facts meanwhile wins; the next evaluation of the device catches up.
+    ON CONFLICT (device_id) DO NOTHING
   )
   INSERT INTO compliance_history (tenant_id, device_id, from_status, to_status, reasons, changed_at, event)
   SELECT v.tenant_id, v.device_id, v.old_status, v.status, v.reasons, $4,
          CASE WHEN v.status = 'non_compliant' THEN 'device.non_compliant'
               WHEN v.old_status = 'non_compliant' AND v.status = 'compliant' THEN 'device.compliant' END
-    FROM verdict v JOIN written w ON w.device_id = v.device_id
+    FROM verdict v
    WHERE v.old_status IS DISTINCT FROM v.status
   RETURNING device_id, from_status, to_status`;
 
 /** Evaluates and writes, all in PostgreSQL (the list-change and periodic path). */
-export const EVALUATE_SQL = `WITH ${FACTS}, ${UNIVERSE}, ${VERDICT}, ${WRITE}`;
+export const EVALUATE_SQL = `WITH ${FACTS}, ${VERDICT}, ${WRITE}`;
 
 /** The verdicts only, written nowhere (the equivalence test compares them with the TypeScript rules). */
-export const VERDICT_SQL = `WITH ${FACTS}, ${UNIVERSE}, ${VERDICT}
+export const VERDICT_SQL = `WITH ${FACTS}, ${VERDICT}
   SELECT device_id, status, reasons, warnings, banned_apps FROM verdict`;
 
 /**
@@ -228,8 +263,8 @@ export const WRITE_VERDICTS_SQL = `WITH ${FACTS},
       AS x(device_id uuid, status text, reasons jsonb, warnings jsonb, banned_apps text[])
   ),
   verdict AS (
-    SELECT t.device_id, t.tenant_id, t.group_id, t.platform, t.old_status,
-           x.status, x.reasons, x.warnings, x.banned_apps
+    SELECT t.device_id, t.tenant_id, t.group_id, t.platform, t.old_status, t.old_reasons, t.old_warnings,
+           t.old_group_id, t.has_row, x.status, x.reasons, x.warnings, x.banned_apps
       FROM targets t JOIN computed x ON x.device_id = t.device_id
   ), ${WRITE}`;
 

@@ -20,9 +20,10 @@ export type ComplianceStatus = (typeof COMPLIANCE_STATUSES)[number];
 /**
  * One row per enrolled device: what its last inventory said (facts written by the phone-facing
  * side) and the status evaluated from them, with its reasons. Unenrolled devices have no row.
+ * One index only (each is paid on every status change of a fleet): it serves the reports for the
+ * tenant and per group.
  */
 @Entity('device_compliance')
-@Index('ix_device_compliance_tenant_status', ['tenantId', 'status'])
 @Index('ix_device_compliance_tenant_group_status', ['tenantId', 'groupId', 'status'])
 export class DeviceComplianceEntity {
   @PrimaryColumn({ name: 'device_id', type: 'uuid' })

@@ -6,7 +6,6 @@ export class Compliance1796125053146 implements MigrationInterface {
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`CREATE TABLE "device_compliance" ("device_id" uuid NOT NULL, "tenant_id" uuid NOT NULL, "group_id" uuid NOT NULL, "platform" text NOT NULL, "status" text NOT NULL DEFAULT 'unknown', "reasons" jsonb NOT NULL DEFAULT '[]', "warnings" jsonb NOT NULL DEFAULT '[]', "banned_apps" text array NOT NULL DEFAULT '{}', "status_since" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "non_compliant_since" TIMESTAMP WITH TIME ZONE, "evaluated_at" TIMESTAMP WITH TIME ZONE, "apps_reported_at" TIMESTAMP WITH TIME ZONE, "profiles_reported_at" TIMESTAMP WITH TIME ZONE, "inventory_failed_at" TIMESTAMP WITH TIME ZONE, "inventory_error" text, CONSTRAINT "PK_26136635e65a7471b14ad5ff623" PRIMARY KEY ("device_id"))`);
     await queryRunner.query(`CREATE INDEX "ix_device_compliance_tenant_group_status" ON "device_compliance"  ("tenant_id", "group_id", "status") `);
-    await queryRunner.query(`CREATE INDEX "ix_device_compliance_tenant_status" ON "device_compliance"  ("tenant_id", "status") `);
     await queryRunner.query(`CREATE TABLE "compliance_history" ("id" BIGSERIAL NOT NULL, "tenant_id" uuid NOT NULL, "device_id" uuid NOT NULL, "from_status" text, "to_status" text NOT NULL, "reasons" jsonb NOT NULL DEFAULT '[]', "changed_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "event" text, "dispatched_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "PK_50021666c6e2b4a60cd56e71e89" PRIMARY KEY ("id"))`);
     await queryRunner.query(`CREATE INDEX "ix_compliance_history_undispatched" ON "compliance_history"  ("id") WHERE event IS NOT NULL AND dispatched_at IS NULL`);
     await queryRunner.query(`CREATE INDEX "ix_compliance_history_device" ON "compliance_history"  ("tenant_id", "device_id", "changed_at") `);
@@ -30,7 +29,6 @@ export class Compliance1796125053146 implements MigrationInterface {
     await queryRunner.query(`DROP INDEX "public"."ix_compliance_history_device"`);
     await queryRunner.query(`DROP INDEX "public"."ix_compliance_history_undispatched"`);
     await queryRunner.query(`DROP TABLE "compliance_history"`);
-    await queryRunner.query(`DROP INDEX "public"."ix_device_compliance_tenant_status"`);
     await queryRunner.query(`DROP INDEX "public"."ix_device_compliance_tenant_group_status"`);
     await queryRunner.query(`DROP TABLE "device_compliance"`);
   }
