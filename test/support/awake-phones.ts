@@ -17,7 +17,14 @@ export class AwakePhones {
   readonly errors: Error[] = [];
   private readonly unsubscribe: () => void;
 
-  constructor(apns: FakeApns) {
+  /**
+   * @param thinkMs how long a phone takes to react to a push (random up to this), so that a rollout
+   * is still in progress while a test breaks something.
+   */
+  constructor(
+    apns: FakeApns,
+    private readonly thinkMs = 0,
+  ) {
     this.unsubscribe = apns.onPush((push) => {
       const phone = this.byToken.get(push.token);
       if (phone && !this.asleep.has(phone)) this.wake(phone);
@@ -39,6 +46,7 @@ export class AwakePhones {
       return current;
     }
     const session = (async () => {
+      if (this.thinkMs > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * this.thinkMs));
       do {
         this.again.delete(phone);
         try {

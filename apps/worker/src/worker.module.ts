@@ -1,4 +1,5 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { AndroidServerModule } from '#libs/android-server';
 import { AppleMdmModule } from '#libs/apple-server';
 import { AuditModule } from '#libs/audit';
 import { AuthModule } from '#libs/auth';
@@ -10,6 +11,7 @@ import { PersistenceModule } from '#libs/persistence';
 import { RolloutsModule } from '#libs/rollouts';
 import { ComplianceProcessor } from './compliance/compliance.processor.js';
 import { WebhooksProcessor } from './compliance/webhooks.processor.js';
+import { AndroidProcessor } from './android.processor.js';
 import { MaintenanceProcessor } from './maintenance.processor.js';
 import { MetricsServer } from './metrics/metrics-server.js';
 import { WorkerMetricsService } from './metrics/worker-metrics.service.js';
@@ -40,10 +42,12 @@ export class WorkerModule {
         RolloutsModule,
         CatalogModule,
         ComplianceModule,
+        AndroidServerModule,
       ],
       providers: [
         MaintenanceProcessor,
         SchedulesService,
+        AndroidProcessor,
         RolloutsProcessor,
         ApplePushesProcessor,
         PushLegService,

@@ -20,6 +20,7 @@ export class JobQueue {
     @InjectQueue(QueueName.ApplePushes) applePushes: Queue,
     @InjectQueue(QueueName.Compliance) compliance: Queue,
     @InjectQueue(QueueName.Webhooks) webhooks: Queue,
+    @InjectQueue(QueueName.Android) android: Queue,
   ) {
     this.queues = {
       [QueueName.Maintenance]: maintenance,
@@ -27,6 +28,7 @@ export class JobQueue {
       [QueueName.ApplePushes]: applePushes,
       [QueueName.Compliance]: compliance,
       [QueueName.Webhooks]: webhooks,
+      [QueueName.Android]: android,
     };
   }
 

@@ -76,6 +76,15 @@ const deviceView = (d: DeviceEntity) => ({
   enrolledAt: d.enrolledAt,
   unenrolledAt: d.unenrolledAt,
   lastSeenAt: d.lastSeenAt,
+  ...(d.platform === 'android'
+    ? {
+        securityPatchLevel: d.securityPatchLevel,
+        policyCompliant: d.policyCompliant,
+        nonComplianceDetails: d.nonComplianceDetails ?? [],
+        appliedPolicyVersion: d.appliedPolicyVersion,
+        lastStatusReportAt: d.lastStatusReportAt,
+      }
+    : {}),
 });
 
 const commandView = (c: MdmCommandEntity) => ({
@@ -125,6 +134,7 @@ export class DevicesController {
         identifier: a.identifier,
         name: a.name,
         version: a.version,
+        ...(a.state === null ? {} : { state: a.state }),
         reportedAt: a.reportedAt,
       })),
       profiles: profiles.map((p) => ({

@@ -35,6 +35,8 @@ export class RolloutsProcessor extends WorkerHost implements OnApplicationBootst
           const tenantId = await this.compliance.tenantOfRollout(rolloutId);
           if (tenantId)
             await this.jobs.enqueue({ name: JobName.ComplianceEvaluateTenant, data: { tenantId } });
+          // The Android leg: one AMAPI policy patch per targeted group, on its own queue and retries.
+          await this.jobs.enqueue({ name: JobName.AndroidRolloutLeg, data: { rolloutId } });
         }
         return result;
       }

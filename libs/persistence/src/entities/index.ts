@@ -1,3 +1,10 @@
+import {
+  AndroidEnterpriseEntity,
+  AndroidNotificationEntity,
+  AndroidSignupEntity,
+} from './android-enterprise.entity.js';
+import { AndroidGroupPolicyEntity } from './android-group-policy.entity.js';
+import { AndroidPolicyPublicationEntity } from './android-policy-publication.entity.js';
 import { ApiTokenEntity } from './api-token.entity.js';
 import { AppListEntity } from './app-list.entity.js';
 import { AuditEventEntity } from './audit-event.entity.js';
@@ -29,6 +36,11 @@ export {
   ComplianceSnapshotEntity,
   WebhookEntity,
   WebhookDeliveryEntity,
+  AndroidEnterpriseEntity,
+  AndroidGroupPolicyEntity,
+  AndroidNotificationEntity,
+  AndroidPolicyPublicationEntity,
+  AndroidSignupEntity,
   RolloutEntity,
   DeliveryEntity,
   DeviceAppEntity,
@@ -73,6 +85,11 @@ export const ENTITIES = [
   DeviceAppEntity,
   DeviceProfileEntity,
   MdmCommandEntity,
+  AndroidEnterpriseEntity,
+  AndroidSignupEntity,
+  AndroidNotificationEntity,
+  AndroidGroupPolicyEntity,
+  AndroidPolicyPublicationEntity,
   RolloutEntity,
   DeliveryEntity,
   DeviceComplianceEntity,

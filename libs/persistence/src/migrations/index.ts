@@ -4,6 +4,8 @@ import { AuditEventsAppendOnly1795817100000 } from './1795817100000-AuditEventsA
 import { PoliciesAndSigning1795817933344 } from './1795817933344-PoliciesAndSigning.js';
 import { AppleEnrollmentAndDevices1795819003363 } from './1795819003363-AppleEnrollmentAndDevices.js';
 import { Rollouts1796124135093 } from './1796124135093-Rollouts.js';
-import { Compliance1796125053146 } from './1796125053146-Compliance.js';
+import { AndroidChannel1796124944426 } from './1796124944426-AndroidChannel.js';
+import { AndroidRolloutLeg1796126915536 } from './1796126915536-AndroidRolloutLeg.js';
+import { Compliance1796127053146 } from './1796127053146-Compliance.js';
 
-export const MIGRATIONS: Function[] = [Init1795817083357, AuditEventsAppendOnly1795817100000, PoliciesAndSigning1795817933344, AppleEnrollmentAndDevices1795819003363, Rollouts1796124135093, Compliance1796125053146];
+export const MIGRATIONS: Function[] = [Init1795817083357, AuditEventsAppendOnly1795817100000, PoliciesAndSigning1795817933344, AppleEnrollmentAndDevices1795819003363, Rollouts1796124135093, AndroidChannel1796124944426, AndroidRolloutLeg1796126915536, Compliance1796127053146];

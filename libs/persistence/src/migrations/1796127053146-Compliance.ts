@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class Compliance1796125053146 implements MigrationInterface {
-  name = 'Compliance1796125053146';
+export class Compliance1796127053146 implements MigrationInterface {
+  name = 'Compliance1796127053146';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`CREATE TABLE "device_compliance" ("device_id" uuid NOT NULL, "tenant_id" uuid NOT NULL, "group_id" uuid NOT NULL, "platform" text NOT NULL, "status" text NOT NULL DEFAULT 'unknown', "reasons" jsonb NOT NULL DEFAULT '[]', "warnings" jsonb NOT NULL DEFAULT '[]', "banned_apps" text array NOT NULL DEFAULT '{}', "status_since" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "non_compliant_since" TIMESTAMP WITH TIME ZONE, "evaluated_at" TIMESTAMP WITH TIME ZONE, "apps_reported_at" TIMESTAMP WITH TIME ZONE, "profiles_reported_at" TIMESTAMP WITH TIME ZONE, "inventory_failed_at" TIMESTAMP WITH TIME ZONE, "inventory_error" text, CONSTRAINT "PK_26136635e65a7471b14ad5ff623" PRIMARY KEY ("device_id"))`);

@@ -1,0 +1,11 @@
+import pg from 'pg';
+const { EVALUATE_SQL } = await import('/work/wt-compliance/dist/libs/compliance/src/evaluation/compliance-sql.js');
+const c = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/' + process.argv[2] });
+await c.connect();
+const t = (await c.query('select id from tenants limit 1')).rows[0].id;
+await c.query('BEGIN');
+await c.query("SET LOCAL work_mem = '128MB'");
+const r = await c.query('EXPLAIN (ANALYZE) ' + EVALUATE_SQL, [t, 86400, null, new Date(Date.now() + 1000)]);
+console.log(r.rows.map((x) => x['QUERY PLAN']).join('\n'));
+await c.query('ROLLBACK');
+await c.end();
