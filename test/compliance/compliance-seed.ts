@@ -69,6 +69,12 @@ export interface DeviceSpec {
   profiles?: Array<[string, string]> | null;
   delivery?: { versionId: string; state: string } | null;
   inventoryError?: string | null;
+  /** Android: apps the report lists as REMOVED. */
+  removedApps?: string[];
+  /** Android: nonComplianceDetails of the last report. */
+  nonCompliance?: Array<{ nonComplianceReason: string; packageName?: string }>;
+  /** Android: the AMAPI policy version the phone applied. */
+  appliedPolicyVersion?: number | null;
 }
 
 /** Inserts one device and its inventory facts; returns its id. */
@@ -76,10 +82,17 @@ export async function seedDevice(api: ApiHarness, tenant: SeededTenant, spec: De
   const platform = spec.platform ?? 'ios';
   const seen = spec.lastSeenHoursAgo === undefined ? 1 : spec.lastSeenHoursAgo;
   const { rows } = await api.sql(
-    `INSERT INTO devices (tenant_id, platform, group_id, udid, status, is_supervised, last_seen_at)
+    `WITH seen AS (
+       SELECT CASE WHEN $6::float8 IS NULL THEN NULL
+                   ELSE date_trunc('milliseconds', now()) - make_interval(secs => $6::float8 * 3600) END AS at
+     )
+     INSERT INTO devices (tenant_id, platform, group_id, udid, status, is_supervised, last_seen_at,
+                          last_status_report_at, non_compliance_details, applied_policy_version)
      SELECT $1, $2, g.id, gen_random_uuid()::text, $4, $5,
-            CASE WHEN $6::float8 IS NULL THEN NULL ELSE date_trunc('milliseconds', now()) - make_interval(hours => 0, secs => $6::float8 * 3600) END
-       FROM device_groups g WHERE g.tenant_id = $1 AND g.slug = $3
+            -- An Android phone is listed by every sync (last_seen_at now) but seen when it reports.
+            CASE WHEN $2 = 'android' THEN now() ELSE seen.at END,
+            CASE WHEN $2 = 'android' THEN seen.at END, $7::jsonb, $8
+       FROM device_groups g, seen WHERE g.tenant_id = $1 AND g.slug = $3
      RETURNING id, group_id`,
     [
       tenant.id,
@@ -88,6 +101,8 @@ export async function seedDevice(api: ApiHarness, tenant: SeededTenant, spec: De
       spec.status ?? 'enrolled',
       spec.supervised === undefined ? (platform === 'ios' ? true : null) : spec.supervised,
       seen,
+      spec.nonCompliance ? JSON.stringify(spec.nonCompliance) : null,
+      spec.appliedPolicyVersion ?? null,
     ],
   );
   const { id, group_id: groupId } = rows[0];
@@ -114,6 +129,13 @@ export async function seedDevice(api: ApiHarness, tenant: SeededTenant, spec: De
       [id, app, tenant.id, app.split('.').pop()],
     );
   }
+  for (const app of spec.removedApps ?? []) {
+    await api.sql(
+      `INSERT INTO device_apps (device_id, identifier, tenant_id, name, state, reported_at)
+       VALUES ($1, $2, $3, $4, 'REMOVED', now())`,
+      [id, app, tenant.id, app.split('.').pop()],
+    );
+  }
   for (const [identifier, uuid] of profiles ?? []) {
     await api.sql(
       `INSERT INTO device_profiles (device_id, identifier, tenant_id, uuid, reported_at) VALUES ($1, $2, $3, $4, now())`,
@@ -128,4 +150,20 @@ export async function seedDevice(api: ApiHarness, tenant: SeededTenant, spec: De
     );
   }
   return id;
+}
+
+/** Android: the AMAPI policy version that carries a policy version for a group (the rollout's Android leg). */
+export async function seedAndroidPublication(
+  api: ApiHarness,
+  tenant: SeededTenant,
+  version: SeededVersion,
+  group: string,
+  amapiVersion: number,
+): Promise<void> {
+  await api.sql(
+    `INSERT INTO android_policy_publications (rollout_id, group_id, tenant_id, policy_name, amapi_version, published_at)
+     SELECT r.id, g.id, $1, 'enterprises/LC0/policies/' || g.slug, $4, now()
+       FROM rollouts r, device_groups g WHERE r.policy_version_id = $2 AND g.tenant_id = $1 AND g.slug = $3`,
+    [tenant.id, version.versionId, group, amapiVersion],
+  );
 }

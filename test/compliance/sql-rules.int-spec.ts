@@ -6,6 +6,7 @@ import {
   ANDROID_WHATSAPP,
   OLVID,
   publishMessagingPolicy,
+  seedAndroidPublication,
   seedDevice,
   WHATSAPP,
   type DeviceSpec,
@@ -28,6 +29,7 @@ describe('compliance rules: the set-based SQL and the TypeScript rules give the 
       .set({ Authorization: `Bearer ${dinum.tokens.officer}` })
       .send({ slug: 'libre', name: 'libre' })
       .expect(201);
+    await seedAndroidPublication(api, dinum, v1, 'cabinets', 5);
     const ok: Array<[string, string]> = [[v1.profileIdentifier, v1.profileUuid]];
     const verified = { versionId: v1.versionId, state: 'verified' };
     const cases: Array<[string, string, DeviceSpec]> = [
@@ -90,6 +92,55 @@ describe('compliance rules: the set-based SQL and the TypeScript rules give the 
         'compliant',
         'Android phone without banned app',
         { group: 'cabinets', platform: 'android', apps: ['org.thoughtcrime.securesms.not'] },
+      ],
+      [
+        'compliant',
+        'Android phone that removed WhatsApp and applied the policy',
+        {
+          group: 'cabinets',
+          platform: 'android',
+          apps: [OLVID],
+          removedApps: [ANDROID_WHATSAPP],
+          appliedPolicyVersion: 5,
+        },
+      ],
+      [
+        'non_compliant',
+        'Android phone reporting APP_INSTALLED',
+        {
+          group: 'cabinets',
+          platform: 'android',
+          apps: [OLVID],
+          appliedPolicyVersion: 5,
+          nonCompliance: [{ nonComplianceReason: 'APP_INSTALLED', packageName: ANDROID_WHATSAPP }],
+        },
+      ],
+      [
+        'non_compliant',
+        'Android phone on an older AMAPI policy',
+        { group: 'cabinets', platform: 'android', apps: [OLVID], appliedPolicyVersion: 4 },
+      ],
+      [
+        'pending',
+        'Android phone with the rollout in flight',
+        {
+          group: 'cabinets',
+          platform: 'android',
+          apps: [OLVID],
+          appliedPolicyVersion: 4,
+          delivery: { versionId: v1.versionId, state: 'pushed' },
+        },
+      ],
+      [
+        'stale',
+        'Android phone listed by the sync but silent for two days',
+        {
+          group: 'cabinets',
+          platform: 'android',
+          apps: [OLVID],
+          appliedPolicyVersion: 5,
+          lastSeenHoursAgo: 48,
+        },
       ],
       ['unknown', 'enrollment not finished', { group: 'cabinets', status: 'pending', profiles: ok }],
       ['compliant', 'no policy for its group', { group: 'libre', apps: [WHATSAPP], profiles: [] }],

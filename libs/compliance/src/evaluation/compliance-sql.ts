@@ -17,7 +17,7 @@ const FACTS = `
            ARRAY(SELECT jsonb_array_elements_text(v.ban_spec->'ios'->'allowed')) AS ios_allowed,
            ARRAY(SELECT jsonb_array_elements_text(v.ban_spec->'android'->'blocked')) AS android_blocked,
            ARRAY(SELECT jsonb_array_elements_text(v.ban_spec->'android'->'allowed')) AS android_allowed,
-           r.profile_identifier, r.profile_uuid
+           r.profile_identifier, r.profile_uuid, r.id AS rollout_id
       FROM policy_versions v
       JOIN policies p ON p.id = v.policy_id
       LEFT JOIN rollouts r ON r.policy_version_id = v.id
@@ -29,7 +29,10 @@ const FACTS = `
   ),
   targets AS NOT MATERIALIZED (
     SELECT d.id AS device_id, d.tenant_id, d.group_id, d.platform, d.status = 'enrolled' AS enrolled,
-           d.is_supervised, d.last_seen_at, c.apps_reported_at, c.profiles_reported_at,
+           d.is_supervised, d.applied_policy_version,
+           -- An Android phone is seen when it reports, not when a devices.list sync lists it.
+           CASE WHEN d.platform = 'android' THEN d.last_status_report_at ELSE d.last_seen_at END AS last_seen_at,
+           c.apps_reported_at, c.profiles_reported_at,
            c.inventory_failed_at, c.inventory_error, c.status AS old_status, c.reasons AS old_reasons,
            c.warnings AS old_warnings, c.group_id AS old_group_id, c.device_id IS NOT NULL AS has_row,
            $4::timestamptz - make_interval(secs => $2) AS seen_after
@@ -46,10 +49,22 @@ export const APPLICABLE_POLICIES_SQL = `WITH ${FACTS}
          CASE WHEN t.platform = 'ios' THEN a.ios_allowed ELSE a.android_allowed END AS allowed,
          CASE WHEN t.platform = 'ios' THEN a.profile_identifier END AS profile_identifier,
          CASE WHEN t.platform = 'ios' THEN a.profile_uuid END AS profile_uuid,
-         ${deliveryFact('dl.state')} AS delivery
+         ${deliveryFact('dl.state')} AS delivery,
+         ${androidApplied('t', 'pub')} AS applied
     FROM targets t
     JOIN applies a ON a.group_id = t.group_id
-    LEFT JOIN deliveries dl ON dl.device_id = t.device_id AND dl.policy_version_id = a.version_id`;
+    LEFT JOIN deliveries dl ON dl.device_id = t.device_id AND dl.policy_version_id = a.version_id
+    LEFT JOIN android_policy_publications pub ON pub.rollout_id = a.rollout_id AND pub.group_id = t.group_id`;
+
+/**
+ * Android: has the phone applied the AMAPI policy version that carries this policy version for its
+ * group (android_policy_publications)? NULL when either side is not known yet.
+ */
+function androidApplied(target: string, publication: string): string {
+  return `CASE WHEN ${target}.platform <> 'android' OR ${publication}.amapi_version IS NULL
+                    OR ${target}.applied_policy_version IS NULL THEN NULL
+               ELSE ${target}.applied_policy_version >= ${publication}.amapi_version END`;
+}
 
 /**
  * A JSON array of per-policy objects from `slug<US>...` items joined by <RS> (text aggregated per
@@ -71,6 +86,25 @@ function deliveryFact(state: string): string {
                ELSE 'none' END`;
 }
 
+/**
+ * Android: packages a status report names as APP_INSTALLED non-compliance and the app inventory
+ * does not list (installed after the inventory, or reported without applicationReports).
+ */
+export function appInstalledReports(tenant = '$1', devices = '$3'): string {
+  return `
+    SELECT d.id AS device_id, x.detail->>'packageName' AS identifier, NULL::text AS name
+      FROM devices d
+     CROSS JOIN LATERAL jsonb_array_elements(
+             CASE WHEN jsonb_typeof(d.non_compliance_details) = 'array' THEN d.non_compliance_details
+                  ELSE '[]'::jsonb END) AS x(detail)
+     WHERE d.tenant_id = ${tenant} AND d.platform = 'android'
+       AND (${devices}::uuid[] IS NULL OR d.id = ANY(${devices}::uuid[]))
+       AND x.detail->>'nonComplianceReason' = 'APP_INSTALLED' AND x.detail->>'packageName' IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM device_apps da
+                        WHERE da.device_id = d.id AND da.identifier = x.detail->>'packageName'
+                          AND da.state IS DISTINCT FROM 'REMOVED')`;
+}
+
 /*
  * The set-based rules. Built for a million devices: the ban lists become a small table joined by
  * hash (never an array scanned per row), device_apps is first cut down to listed identifiers, and
@@ -84,7 +118,7 @@ const VERDICT = `
     UNION ALL SELECT version_id, 'android', x, 'allowed' FROM cur, unnest(android_allowed) AS x
   ),
   policy_terms AS MATERIALIZED (
-    SELECT version_id, slug, version, mode, profile_identifier, profile_uuid,
+    SELECT version_id, rollout_id, slug, version, mode, profile_identifier, profile_uuid,
            cardinality(ios_blocked) > 0 OR mode = 'allowlist' AS ios_blocks,
            cardinality(android_blocked) > 0 OR mode = 'allowlist' AS android_blocks,
            to_jsonb(ARRAY(SELECT x FROM unnest(ios_allowed) AS x ORDER BY x COLLATE "C")) AS ios_approved,
@@ -96,8 +130,11 @@ const VERDICT = `
       FROM device_apps da
      WHERE da.tenant_id = $1
        AND ($3::uuid[] IS NULL OR da.device_id = ANY($3::uuid[]))
+       AND da.state IS DISTINCT FROM 'REMOVED'
        AND (da.identifier IN (SELECT identifier FROM rules)
             OR EXISTS (SELECT 1 FROM cur WHERE mode = 'allowlist'))
+    UNION ALL
+    ${appInstalledReports()}
   ),
   app_terms AS (
     SELECT a.device_id, a.identifier, a.name, ap.version_id, ap.slug, ap.version, ap.mode, r.kind
@@ -125,7 +162,9 @@ const VERDICT = `
            CASE WHEN t.platform = 'ios' THEN pt.ios_blocks ELSE pt.android_blocks END AS blocks,
            CASE WHEN t.platform = 'ios' THEN pt.ios_approved ELSE pt.android_approved END AS approved_apps,
            ok.device_id IS NOT NULL AS has_approved,
-           CASE WHEN t.platform <> 'ios' OR pt.profile_identifier IS NULL THEN NULL
+           CASE WHEN t.platform = 'android'
+                  THEN CASE WHEN ${androidApplied('t', 'pub')} = false THEN 'policy_not_applied' END
+                WHEN pt.profile_identifier IS NULL THEN NULL
                 WHEN prof.identifier IS NULL THEN 'profile_missing'
                 WHEN upper(coalesce(prof.uuid, '')) <> upper(pt.profile_uuid) THEN 'profile_outdated'
            END AS setup
@@ -135,6 +174,7 @@ const VERDICT = `
       LEFT JOIN deliveries dl ON dl.device_id = t.device_id AND dl.policy_version_id = ap.version_id
       LEFT JOIN device_profiles prof ON prof.device_id = t.device_id AND prof.identifier = pt.profile_identifier
       LEFT JOIN approved ok ON ok.device_id = t.device_id AND ok.version_id = ap.version_id
+      LEFT JOIN android_policy_publications pub ON pub.rollout_id = pt.rollout_id AND pub.group_id = t.group_id
   ),
   -- jsonb_agg costs tens of microseconds per group, a million times over: per-policy facts are
   -- gathered as text (slugs cannot hold the separators) and turned into JSON afterwards, directly

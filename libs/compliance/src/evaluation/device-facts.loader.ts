@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '#libs/config';
 import type { ApplicablePolicy, DeliveryFact, DeviceFacts } from '../rules/compliance-facts.js';
-import { APPLICABLE_POLICIES_SQL } from './compliance-sql.js';
+import { APPLICABLE_POLICIES_SQL, appInstalledReports } from './compliance-sql.js';
 
 export interface LoadedFacts {
   deviceId: string;
@@ -22,7 +22,9 @@ export class DeviceFactsLoader {
     now: Date,
   ): Promise<LoadedFacts[]> {
     const devices: Array<Record<string, unknown>> = await manager.query(
-      `SELECT d.id, d.platform, d.status, d.is_supervised, d.last_seen_at, c.apps_reported_at,
+      `SELECT d.id, d.platform, d.status, d.is_supervised,
+              CASE WHEN d.platform = 'android' THEN d.last_status_report_at ELSE d.last_seen_at END AS last_seen_at,
+              c.apps_reported_at,
               c.profiles_reported_at, c.inventory_failed_at, c.inventory_error
          FROM devices d LEFT JOIN device_compliance c ON c.device_id = d.id
         WHERE d.tenant_id = $1 AND d.id = ANY($2::uuid[]) AND d.status <> 'unenrolled'`,
@@ -32,7 +34,9 @@ export class DeviceFactsLoader {
     const ids = devices.map((d) => String(d.id));
     const [apps, profiles, policies] = await Promise.all([
       manager.query(
-        'SELECT device_id, identifier, name FROM device_apps WHERE tenant_id = $1 AND device_id = ANY($2::uuid[])',
+        `SELECT device_id, identifier, name FROM device_apps
+          WHERE tenant_id = $1 AND device_id = ANY($2::uuid[]) AND state IS DISTINCT FROM 'REMOVED'
+         UNION ALL ${appInstalledReports('$1', '$2')}`,
         [tenantId, ids],
       ) as Promise<Array<{ device_id: string; identifier: string; name: string | null }>>,
       manager.query(
@@ -85,6 +89,7 @@ interface PolicyRow {
   profile_identifier: string | null;
   profile_uuid: string | null;
   delivery: DeliveryFact;
+  applied: boolean | null;
 }
 
 function toPolicy(row: PolicyRow): ApplicablePolicy {
@@ -99,6 +104,7 @@ function toPolicy(row: PolicyRow): ApplicablePolicy {
         ? { identifier: row.profile_identifier, uuid: row.profile_uuid }
         : null,
     delivery: row.delivery,
+    applied: row.applied,
   };
 }
 

@@ -56,4 +56,24 @@ export class InventoryFactsRecorder {
       [device.id, device.tenantId, device.groupId, device.platform, at, `${REQUEST_OF[kind]}: ${error}`],
     );
   }
+
+  /** Many devices' complete inventories at once (an Android report batch or sync), set-based. */
+  async reportedMany(
+    manager: EntityManager,
+    tenantId: string,
+    deviceIds: string[],
+    kind: InventoryKind,
+    at: Date,
+  ): Promise<void> {
+    if (deviceIds.length === 0) return;
+    const column = kind === 'apps' ? 'apps_reported_at' : 'profiles_reported_at';
+    await manager.query(
+      `INSERT INTO device_compliance AS c (device_id, tenant_id, group_id, platform, ${column})
+       SELECT id, tenant_id, group_id, platform, $3 FROM devices WHERE tenant_id = $1 AND id = ANY($2::uuid[])
+       ON CONFLICT (device_id) DO UPDATE SET ${column} = EXCLUDED.${column},
+         inventory_failed_at = CASE WHEN c.inventory_error LIKE $4 || '%' THEN NULL ELSE c.inventory_failed_at END,
+         inventory_error = CASE WHEN c.inventory_error LIKE $4 || '%' THEN NULL ELSE c.inventory_error END`,
+      [tenantId, deviceIds, at, REQUEST_OF[kind]],
+    );
+  }
 }

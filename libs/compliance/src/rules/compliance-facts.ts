@@ -30,13 +30,13 @@ export interface DeviceFacts {
   enrolled: boolean;
   /** iPhones: from DeviceInformation; null until the phone has answered. Android: ignored. */
   supervised: boolean | null;
+  /** iPhones: the last check-in. Android: the last status report (not the last devices.list sync). */
   lastSeenAt: Date | null;
   inventory: InventoryFacts;
+  /** Apps installed: the inventory, plus (Android) packages a report names as APP_INSTALLED non-compliance. */
   installedApps: ReadonlyArray<{ identifier: string; name: string | null }>;
   /** iPhones: configuration profiles from ProfileList. */
   installedProfiles: ReadonlyArray<{ identifier: string; uuid: string | null }>;
-  /** Android: the policy version Android Device Policy says it applied; null if unknown. */
-  appliedPolicyVersion?: number | null;
 }
 
 /** Where the delivery of a policy version to this device stands (libs/rollouts' states). */
@@ -52,6 +52,11 @@ export interface ApplicablePolicy {
   /** iPhones: PayloadIdentifier and PayloadUUID of the version's configuration profile. */
   profile: { identifier: string; uuid: string } | null;
   delivery: DeliveryFact;
+  /**
+   * Android: whether the phone reports an applied AMAPI policy version at or above the one that
+   * carries this policy version for its group; null when either is not known yet.
+   */
+  applied?: boolean | null;
 }
 
 export type ReasonCode =

@@ -155,13 +155,20 @@ describe('evaluateCompliance', () => {
       supervised: null,
       installedProfiles: [],
       inventory: { ...iphone().inventory, profilesReportedAt: null },
-      appliedPolicyVersion: 2,
     };
-    const policy = messaging({ blocked: ['com.whatsapp'], allowed: ['io.olvid.messenger'], profile: null });
+    const policy = messaging({
+      blocked: ['com.whatsapp'],
+      allowed: ['io.olvid.messenger'],
+      profile: null,
+      applied: true,
+    });
     expect(evaluateCompliance(android, [policy], options).status).toBe('compliant');
-    expect(evaluateCompliance({ ...android, appliedPolicyVersion: 1 }, [policy], options).reasons).toEqual([
+    expect(evaluateCompliance(android, [{ ...policy, applied: false }], options).reasons).toEqual([
       { code: 'policy_not_applied', policy: 'messageries', version: 2 },
     ]);
+    expect(
+      evaluateCompliance(android, [{ ...policy, applied: false, delivery: 'in_flight' }], options).status,
+    ).toBe('pending');
     const withWhatsapp = { ...android, installedApps: [{ identifier: 'com.whatsapp', name: 'WhatsApp' }] };
     expect(evaluateCompliance(withWhatsapp, [policy], options).status).toBe('non_compliant');
   });

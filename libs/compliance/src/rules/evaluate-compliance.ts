@@ -103,8 +103,8 @@ function setupReasons(device: DeviceFacts, policies: readonly ApplicablePolicy[]
       else if ((installed.uuid ?? '').toUpperCase() !== policy.profile.uuid.toUpperCase())
         reasons.push({ code: 'profile_outdated', ...at });
     }
-    if (device.platform === 'android' && device.appliedPolicyVersion != null) {
-      if (device.appliedPolicyVersion < policy.version) reasons.push({ code: 'policy_not_applied', ...at });
+    if (device.platform === 'android' && policy.applied === false) {
+      reasons.push({ code: 'policy_not_applied', ...at });
     }
   }
   return reasons;

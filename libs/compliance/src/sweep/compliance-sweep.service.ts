@@ -30,7 +30,8 @@ export class ComplianceSweepService {
       `SELECT c.device_id AS id
          FROM device_compliance c JOIN devices d ON d.id = c.device_id
         WHERE c.tenant_id = $1 AND c.apps_reported_at IS NOT NULL
-          AND ((d.last_seen_at IS NULL OR d.last_seen_at < $2::timestamptz - make_interval(secs => $3))
+          AND ((coalesce(CASE WHEN d.platform = 'android' THEN d.last_status_report_at ELSE d.last_seen_at END,
+                         '-infinity') < $2::timestamptz - make_interval(secs => $3))
                <> (c.status = 'stale'))
        UNION
        SELECT device_id FROM device_compliance WHERE tenant_id = $1 AND status = 'pending'

@@ -69,7 +69,7 @@ export class PolicyImpactService {
                 d.platform = 'ios' AND d.is_supervised IS DISTINCT FROM true AS unsupervised
            FROM devices d
            JOIN device_groups g ON g.id = d.group_id AND g.slug = ANY($2::text[])
-           JOIN device_apps da ON da.device_id = d.id
+           JOIN device_apps da ON da.device_id = d.id AND da.state IS DISTINCT FROM 'REMOVED'
           WHERE d.tenant_id = $1 AND d.status = 'enrolled'
             AND ${blocks('$3', '$4', '$5', '$6', '$7')}
             AND NOT (g.slug = ANY($8::text[]) AND ${blocks('$9', '$10', '$11', '$12', '$13')})
