@@ -1,4 +1,5 @@
 import { generateKeyPair, randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { promisify } from 'node:util';
 import forge from 'node-forge';
 
@@ -40,7 +41,11 @@ function serial(): string {
   return bytes.toString('hex');
 }
 
-export async function makeFakeApnsTls(hostnames: string[] = ['localhost']): Promise<FakeApnsTls> {
+/** `names`: host names and IP addresses the server certificate is for, besides localhost, 127.0.0.1 and ::1. */
+export async function makeFakeApnsTls(names: string[] = []): Promise<FakeApnsTls> {
+  const extra = names.filter((name) => !['localhost', '127.0.0.1', '::1', '0.0.0.0', '::'].includes(name));
+  const hostnames = ['localhost', ...extra.filter((name) => isIP(name) === 0)];
+  const ips = ['127.0.0.1', '::1', ...extra.filter((name) => isIP(name) !== 0)];
   const [caKeys, serverKeys] = await Promise.all([rsaKeys(), rsaKeys()]);
   const now = Date.now();
   const caName = [
@@ -66,7 +71,7 @@ export async function makeFakeApnsTls(hostnames: string[] = ['localhost']): Prom
   server.serialNumber = serial();
   server.validity.notBefore = new Date(now - 3_600_000);
   server.validity.notAfter = new Date(now + 2 * 365 * 86_400_000);
-  server.setSubject([{ shortName: 'CN', value: hostnames[0] ?? 'localhost' }]);
+  server.setSubject([{ shortName: 'CN', value: extra[0] ?? 'localhost' }]);
   server.setIssuer(caName);
   server.setExtensions([
     { name: 'basicConstraints', cA: false, critical: true },
@@ -74,11 +79,7 @@ export async function makeFakeApnsTls(hostnames: string[] = ['localhost']): Prom
     { name: 'extKeyUsage', serverAuth: true },
     {
       name: 'subjectAltName',
-      altNames: [
-        ...hostnames.map((value) => ({ type: 2, value })),
-        { type: 7, ip: '127.0.0.1' },
-        { type: 7, ip: '::1' },
-      ],
+      altNames: [...hostnames.map((value) => ({ type: 2, value })), ...ips.map((ip) => ({ type: 7, ip }))],
     },
   ]);
   server.sign(caKeys.privateKey, forge.md.sha256.create());

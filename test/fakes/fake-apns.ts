@@ -44,6 +44,10 @@ export interface RecordedPush {
   reason?: string;
   /** Date.now() when answered. */
   at: number;
+  /** The apns-expiration, apns-priority and apns-collapse-id headers, when sent and valid. */
+  expiration?: number;
+  priority?: number;
+  collapseId?: string;
 }
 
 export interface AcceptedPush {
@@ -76,7 +80,7 @@ const DEVICE_TOKEN = /^(?:[0-9a-fA-F]{2}){8,200}$/;
 const DEVICE_PATH = '/3/device/';
 
 export class FakeApns {
-  /** https://127.0.0.1:<port> */
+  /** https://127.0.0.1:<port> (or the host it listens on) */
   readonly url: string;
   readonly port: number;
   /** The CA that issued the fake's server certificate: trust it (APNS_CA_FILE / ApnsClient `ca`). */
@@ -100,11 +104,12 @@ export class FakeApns {
     private readonly server: Http2SecureServer,
     caPem: string,
     private readonly recordLimit: number,
+    urlHost: string,
   ) {
     this.caPem = caPem;
     const { port } = server.address() as AddressInfo;
     this.port = port;
-    this.url = `https://127.0.0.1:${port}`;
+    this.url = `https://${urlHost}:${port}`;
     server.on('secureConnection', () => {
       this.counters.tlsSessions += 1;
     });
@@ -117,7 +122,8 @@ export class FakeApns {
   }
 
   static async start(options: FakeApnsOptions = {}): Promise<FakeApns> {
-    const tls = await makeFakeApnsTls();
+    const host = options.host ?? '127.0.0.1';
+    const tls = await makeFakeApnsTls([host]);
     const requireCa = options.requireClientCa;
     const server = http2.createSecureServer({
       key: tls.privateKeyPem,
@@ -132,12 +138,15 @@ export class FakeApns {
     server.on('tlsClientError', () => {});
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.listen(options.port ?? 0, host, () => {
         server.off('error', reject);
         resolve();
       });
     });
-    return new FakeApns(server, tls.caPem, options.recordLimit ?? 10_000);
+    // Listening on every interface: clients on this machine reach it on loopback.
+    const urlHost =
+      host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+    return new FakeApns(server, tls.caPem, options.recordLimit ?? 10_000, urlHost);
   }
 
   /** Forces an answer (status, hang, reset, GOAWAY) for one token or every push, `times` times or always. */
@@ -170,7 +179,7 @@ export class FakeApns {
   }
 
   /** Zeroes counters and recorded pushes (connections stay open). */
-  reset(): void {
+  clearRecords(): void {
     this.recorded.length = 0;
     Object.assign(this.counters, {
       tlsSessions: 0,
@@ -214,8 +223,11 @@ export class FakeApns {
     // Single-topic certificates: Apple uses the certificate's topic when apns-topic is absent.
     const topic = typeof topicHeader === 'string' ? topicHeader : (identity.topic ?? '');
     let pushMagic = '';
+    const options: Pick<RecordedPush, 'expiration' | 'priority' | 'collapseId'> = {};
     const reply = (status: number, reason?: string): void => {
-      this.respond(stream, { token, topic, pushMagic, status, reason, at: Date.now() });
+      const push: RecordedPush = { token, topic, pushMagic, status, at: Date.now(), ...options };
+      if (reason !== undefined) push.reason = reason;
+      this.respond(stream, push);
     };
 
     if (identity.refusal !== undefined) return reply(identity.refusal.status, identity.refusal.reason);
@@ -234,6 +246,9 @@ export class FakeApns {
     const collapseId = headers['apns-collapse-id'];
     if (collapseId !== undefined && Buffer.byteLength(String(collapseId)) > 64)
       return reply(400, 'BadCollapseId');
+    if (expiration !== undefined) options.expiration = Number(expiration);
+    if (priority !== undefined) options.priority = Number(priority);
+    if (collapseId !== undefined) options.collapseId = String(collapseId);
     if (body === undefined) return reply(413, 'PayloadTooLarge');
     const payload = mdmPayload(body);
     if (typeof payload !== 'string') return reply(400, payload.reason);

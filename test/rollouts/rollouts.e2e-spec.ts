@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ApplePushesProcessor } from '../../apps/worker/src/push/apple-pushes.processor.js';
+import { RolloutsProcessor } from '../../apps/worker/src/rollouts/rollouts.processor.js';
 import { JobName, JobQueue, QueueName } from '#libs/jobs';
 import { eventually } from '../support/awake-phones.js';
 import { makePushCertificate } from '../support/push-certificate.js';
@@ -34,7 +36,7 @@ describe('rollouts: publishing a version reaches phones already enrolled, throug
     });
 
   beforeAll(async () => {
-    r = await startRollouts();
+    r = await startRollouts({ QUEUE_CONCURRENCY_APPLE_PUSHES: '3', QUEUE_CONCURRENCY_ROLLOUTS: '1' });
     dinum = await r.seed('dinum');
   });
   afterAll(() => r.close());
@@ -291,6 +293,11 @@ describe('rollouts: publishing a version reaches phones already enrolled, throug
     const api = await http().get('/admin/queues/api/queues').set(r.as(dinum, 'admin'));
     expect(api.status).toBe(200);
     expect(JSON.stringify(api.body)).toContain('apple-pushes');
+  });
+
+  it('runs each queue with the concurrency from configuration', () => {
+    expect(r.worker.get(ApplePushesProcessor).worker.concurrency).toBe(3);
+    expect(r.worker.get(RolloutsProcessor).worker.concurrency).toBe(1);
   });
 
   it('exposes worker metrics: pushes by APNs status, push latency, queue depths, deliveries by state', async () => {

@@ -4,7 +4,9 @@ import type { ProcessedCommand, SimulatedIphone } from '../simulators/iphone-sim
 /**
  * Simulated iPhones that APNs wakes: each push the fake APNs accepts makes the phone with that
  * token check in and run its commands, as iOS does. A phone runs one session at a time; a push
- * arriving during a session makes it check in once more afterwards.
+ * arriving during a session makes it check in once more afterwards. Unlike wakeOnPush
+ * (test/simulators/push-wakeup.ts, for large fleets), rollout tests need phones that stay silent,
+ * a reaction delay, and every command each phone ever ran (to prove no version arrives twice).
  */
 export class AwakePhones {
   private readonly byToken = new Map<string, SimulatedIphone>();

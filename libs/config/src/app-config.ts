@@ -1,3 +1,5 @@
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -60,7 +62,10 @@ export class EnvironmentVariables {
   @Matches(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, { message: 'APNS_URL must be an http(s) URL' })
   APNS_URL = 'https://api.push.apple.com';
 
-  /** PEM of an extra CA to trust for APNS_URL (a local fake APNs); empty: the system roots only. */
+  /**
+   * PEM file of an extra CA trusted for APNS_URL, next to the system roots: the local fake APNs'
+   * throw-away CA in tests and demos. Empty (the default, and production): system roots only.
+   */
   @IsString()
   APNS_CA_FILE = '';
 
@@ -224,6 +229,8 @@ export type AppConfig = Readonly<Omit<EnvironmentVariables, 'REMPART_MASTER_KEY'
   /** Key material for encrypting stored private keys; a fixed development key outside production. */
   readonly masterKey: string;
   readonly masterKeyIsDevelopmentDefault: boolean;
+  /** The certificate(s) read from APNS_CA_FILE (PEM), for ApnsClient's `ca`; undefined when unset. */
+  readonly apnsCaPem?: string;
 };
 
 export class ConfigError extends Error {
@@ -255,10 +262,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (parsed.NODE_ENV === 'production' && !parsed.REMPART_MASTER_KEY) {
     throw new ConfigError('Invalid configuration: REMPART_MASTER_KEY is required when NODE_ENV=production');
   }
+  const apnsCaPem = parsed.APNS_CA_FILE === '' ? undefined : readCaFile('APNS_CA_FILE', parsed.APNS_CA_FILE);
   const { REMPART_MASTER_KEY, ...rest } = parsed;
   return Object.freeze({
     ...rest,
     masterKey: REMPART_MASTER_KEY ?? DEVELOPMENT_MASTER_KEY,
     masterKeyIsDevelopmentDefault: !REMPART_MASTER_KEY,
+    ...(apnsCaPem === undefined ? {} : { apnsCaPem }),
   });
+}
+
+/** Reads a PEM CA file at start, so that a wrong path stops the process here and not at the first push. */
+function readCaFile(name: string, file: string): string {
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? 'unreadable';
+    throw new ConfigError(
+      `Invalid configuration: ${name} cannot be read (${code}) (got ${JSON.stringify(file)})`,
+    );
+  }
+  try {
+    new X509Certificate(pem);
+  } catch {
+    throw new ConfigError(
+      `Invalid configuration: ${name} is not a PEM certificate (got ${JSON.stringify(file)})`,
+    );
+  }
+  return pem;
 }

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { Provider } from '@nestjs/common';
 import { ApnsClientPool } from '#libs/apple';
 import { APP_CONFIG, type AppConfig } from '#libs/config';
@@ -8,8 +7,7 @@ import { PUSH_SENDER, type PushSender } from './push-sender.js';
 export class ApnsPushSender implements PushSender {
   constructor(private readonly pool: ApnsClientPool) {}
 
-  push: PushSender['push'] = (owner, credentials, request) =>
-    this.pool.clientFor(credentials, owner).push(request);
+  channel: PushSender['channel'] = (owner, credentials) => this.pool.clientFor(credentials, owner);
 
   close(): Promise<void> {
     return this.pool.close();
@@ -24,7 +22,7 @@ export const apnsPushSenderProvider: Provider = {
       new ApnsClientPool({
         url: config.APNS_URL,
         // Tests, the demo and the benchmark point APNS_URL at a local fake with its own CA.
-        ca: config.APNS_CA_FILE ? readFileSync(config.APNS_CA_FILE, 'utf8') : undefined,
+        ca: config.apnsCaPem,
       }),
     ),
 };

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common
 import { PushCertificatesService, type PushCredentialsView } from '#libs/apple-server';
 import { DeliveryPushesService, type DuePush, type PushOutcome, type PushVerdict } from '#libs/rollouts';
 import { WorkerMetricsService } from '../metrics/worker-metrics.service.js';
-import { PUSH_SENDER, type PushSender } from './push-sender.js';
+import { PUSH_SENDER, type PushChannel, type PushSender } from './push-sender.js';
 
 export type PushSliceReport = { due: number; held?: string } & Partial<
   Record<PushOutcome | 'unpushable', number>
@@ -61,7 +61,11 @@ export class PushLegService implements OnModuleDestroy {
     await this.deliveries.markUnpushable(tokenless, 'the phone has sent no push token');
     const pushable = due.filter((d) => !d.tokenInvalid && d.pushToken && d.pushMagic);
 
-    const verdicts = await Promise.all(pushable.map((d) => this.pushOne(tenantId, usable, d)));
+    const channel = this.sender.channel(tenantId, {
+      certificatePem: usable.certificatePem,
+      privateKeyPem: usable.privateKeyPem,
+    });
+    const verdicts = await Promise.all(pushable.map((d) => this.pushOne(channel, usable.topic, d)));
     await this.deliveries.record(verdicts);
 
     const report: PushSliceReport = { due: due.length, unpushable: unregistered.length + tokenless.length };
@@ -122,17 +126,9 @@ export class PushLegService implements OnModuleDestroy {
     }
   }
 
-  private async pushOne(
-    tenantId: string,
-    credentials: PushCredentialsView,
-    due: DuePush,
-  ): Promise<PushVerdict> {
+  private async pushOne(channel: PushChannel, topic: string, due: DuePush): Promise<PushVerdict> {
     const started = process.hrtime.bigint();
-    const result = await this.sender.push(
-      tenantId,
-      { certificatePem: credentials.certificatePem, privateKeyPem: credentials.privateKeyPem },
-      { deviceToken: due.pushToken!, pushMagic: due.pushMagic!, topic: credentials.topic },
-    );
+    const result = await channel.push({ deviceToken: due.pushToken!, pushMagic: due.pushMagic!, topic });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     this.metrics.pushes.inc({ outcome: result.outcome, status: String(result.status) });
     this.metrics.pushDuration.observe({ outcome: result.outcome }, seconds);

@@ -2,7 +2,7 @@ import type { PushOutcome } from '#libs/rollouts';
 
 /*
  * The push leg's port to APNs. The worker binds it to the APNs HTTP/2 client pool (one connection
- * per push certificate); tests of the leg bind it to a fake that answers what they need.
+ * per push certificate); tests of the leg could bind it to anything that answers like APNs.
  */
 
 export interface PushSenderCredentials {
@@ -24,13 +24,18 @@ export interface PushSenderResult {
   reason?: string;
 }
 
-export interface PushSender {
+/** Pushes with one push certificate (one APNs connection). */
+export interface PushChannel {
   /** Never throws for what APNs (or the network) answers: the outcome says it. */
-  push(
-    owner: string,
-    credentials: PushSenderCredentials,
-    request: PushSenderRequest,
-  ): Promise<PushSenderResult>;
+  push(request: PushSenderRequest): Promise<PushSenderResult>;
+}
+
+export interface PushSender {
+  /**
+   * The channel for a tenant's certificate. Taken once per slice: finding the connection parses the
+   * certificate, which would cost more than the push itself if done per device.
+   */
+  channel(owner: string, credentials: PushSenderCredentials): PushChannel;
   close(): Promise<void>;
 }
 

@@ -1,4 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { FakeApns } from '../../../../test/fakes/fake-apns.js';
 import { makeFakeApnsTls } from '../../../../test/fakes/fake-apns-tls.js';
 import { makeClientCertificate, makePushCertificate } from '../../../../test/support/push-certificate.js';
@@ -31,7 +36,7 @@ describe('ApnsClient against the fake APNs', () => {
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((c) => c.close()));
     fake.clearFaults();
-    fake.reset();
+    fake.clearRecords();
   });
   afterAll(async () => {
     await fake.stop();
@@ -46,8 +51,41 @@ describe('ApnsClient against the fake APNs', () => {
       apnsId: expect.stringMatching(/^[0-9a-f-]{36}$/),
     });
     expect(fake.pushes()).toEqual([
-      { token: deviceToken, topic: push.topic, pushMagic: 'B7A3-MAGIC', status: 200, at: expect.any(Number) },
+      {
+        token: deviceToken,
+        topic: push.topic,
+        pushMagic: 'B7A3-MAGIC',
+        status: 200,
+        at: expect.any(Number),
+        expiration: expect.any(Number),
+        priority: 5,
+      },
     ]);
+  });
+
+  it('sends apns-expiration one day ahead and apns-priority 10 by default, or the values given', async () => {
+    const c = client();
+    const now = Math.floor(Date.now() / 1000);
+    await c.push(mdmPush());
+    await c.push({ ...mdmPush(), expiration: 0, priority: 5, collapseId: 'rollout-42' });
+    const [byDefault, given] = fake.pushes();
+    expect(byDefault?.priority).toBe(10);
+    expect(byDefault?.expiration).toBeGreaterThanOrEqual(now + 86_400);
+    expect(byDefault?.expiration).toBeLessThanOrEqual(now + 86_400 + 5);
+    expect(given).toMatchObject({ status: 200, expiration: 0, priority: 5, collapseId: 'rollout-42' });
+  });
+
+  it.each([
+    [{ priority: 7 as 5 }, 'BadPriority'],
+    [{ expiration: -1 }, 'BadExpirationDate'],
+    [{ expiration: 1.5 }, 'BadExpirationDate'],
+    [{ collapseId: 'x'.repeat(65) }, 'BadCollapseId'],
+    [{ topic: '' }, 'MissingTopic'],
+    [{ pushMagic: '' }, 'PayloadEmpty'],
+  ])('refuses %j without a network call (%s)', async (override, reason) => {
+    const c = client();
+    expect(await c.push({ ...mdmPush(), ...override })).toEqual({ status: 0, outcome: 'rejected', reason });
+    expect(c.stats.connectionsOpened).toBe(0);
   });
 
   it('reports 410 Unregistered as unregistered, with the timestamp, and leaves other tokens alone', async () => {
@@ -115,6 +153,33 @@ describe('ApnsClient against the fake APNs', () => {
     expect((await c.push(mdmPush())).outcome).toBe('accepted');
   });
 
+  it('keeps the connection when one push hangs while others are answered', async () => {
+    const hung = token();
+    fake.inject({ hang: true }, { token: hung });
+    const c = client({ requestTimeoutMs: 1500 }); // the 20 others answer well before
+    const [stuck, ...others] = await Promise.all([
+      c.push(mdmPush(hung)),
+      ...Array.from({ length: 20 }, () => c.push(mdmPush())),
+    ]);
+    expect(stuck.reason).toBe('Timeout');
+    expect(others.every((r) => r.outcome === 'accepted')).toBe(true);
+    expect((await c.push(mdmPush())).outcome).toBe('accepted');
+    expect(c.stats.connectionsOpened).toBe(1);
+  });
+
+  it('replaces a connection that answers nothing at all', async () => {
+    fake.inject({ hang: true });
+    const c = client({ requestTimeoutMs: 300 });
+    const silent = await Promise.all(Array.from({ length: 5 }, () => c.push(mdmPush())));
+    expect(silent.map((r) => r.reason)).toEqual(Array(5).fill('Timeout'));
+    // The first timeout drops the silent connection; pushes still waiting on it are sent once more
+    // on a fresh one (connectionRetries), which is just as silent, before they answer Timeout.
+    expect(c.stats.connectionsOpened).toBe(2);
+    fake.clearFaults();
+    expect((await c.push(mdmPush())).outcome).toBe('accepted');
+    expect(c.stats.connectionsOpened).toBe(3);
+  });
+
   it('reconnects after the connection is reset and delivers the push', async () => {
     fake.inject({ reset: true }, { times: 1 });
     const c = client();
@@ -180,6 +245,43 @@ describe('ApnsClient against the fake APNs', () => {
     expect(c.stats.connectionsOpened).toBe(0);
   });
 
+  it('stops, without rejecting, on a certificate TLS refuses to use (RSA-512)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'rempart-apns-weak-'));
+    try {
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:512',
+          '-nodes',
+          '-keyout',
+          'k.pem',
+          '-out',
+          'c.pem',
+          '-days',
+          '2',
+        ].concat(['-subj', `/UID=${push.topic}/CN=weak`]),
+        { cwd: dir, stdio: 'pipe' },
+      );
+      const weak = client({
+        certificatePem: readFileSync(path.join(dir, 'c.pem'), 'utf8'),
+        privateKeyPem: readFileSync(path.join(dir, 'k.pem'), 'utf8'),
+      });
+      const results = await Promise.all([weak.push(mdmPush()), weak.push(mdmPush())]);
+      for (const result of results) {
+        expect(result).toEqual({
+          status: 0,
+          outcome: 'certificate',
+          reason: 'InvalidCertificate: ERR_SSL_EE_KEY_TOO_SMALL',
+        });
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('stops on a private key that does not match the certificate', async () => {
     const other = makePushCertificate();
     const result = await client({ privateKeyPem: other.privateKeyPem }).push(mdmPush());
@@ -212,6 +314,36 @@ describe('ApnsClient against the fake APNs', () => {
       status: 0,
       outcome: 'certificate',
       reason: expect.stringMatching(/^ServerCertificateUntrusted/),
+    });
+  });
+
+  it('answers retry/ConnectTimeout when the server accepts TCP but never completes TLS', async () => {
+    const sockets: Socket[] = [];
+    const mute = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => mute.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = mute.address() as AddressInfo;
+      const c = client({ url: `https://127.0.0.1:${port}`, connectTimeoutMs: 300 });
+      const results = await Promise.all([c.push(mdmPush()), c.push(mdmPush())]);
+      expect(results).toEqual([
+        { status: 0, outcome: 'retry', reason: 'ConnectTimeout' },
+        { status: 0, outcome: 'retry', reason: 'ConnectTimeout' },
+      ]);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => mute.close(resolve));
+    }
+  });
+
+  it('answers retry/ConnectionLost when nothing listens', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    expect(await client({ url: `https://127.0.0.1:${port}` }).push(mdmPush())).toEqual({
+      status: 0,
+      outcome: 'retry',
+      reason: 'ConnectionLost: ECONNREFUSED',
     });
   });
 

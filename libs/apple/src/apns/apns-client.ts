@@ -17,7 +17,7 @@ import {
  * it 100,000 pushes at once, and a fresh connection whenever the old one goes away.
  */
 
-const { NGHTTP2_CANCEL, NGHTTP2_NO_ERROR } = http2.constants;
+const { NGHTTP2_CANCEL } = http2.constants;
 
 export const DEFAULT_MAX_CONCURRENT_STREAMS = 500;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
@@ -196,10 +196,29 @@ export class ApnsClient {
   /** Starts as many queued pushes as the stream limit allows, opening a connection if there is none. */
   private pump(): void {
     while (this.queue.length > 0 && !this.closed) {
-      const connection = this.current ?? this.connect();
+      const connection = this.current ?? this.connectOrFailQueue();
+      if (connection === undefined) return;
       if (!connection.ready) return; // called again when the server's SETTINGS arrive
       if (this.inFlight >= Math.min(this.maxStreams, connection.remoteMaxStreams)) return;
       this.send(connection, this.queue.shift() as QueuedPush);
+    }
+  }
+
+  /** A TLS context Node refuses to build (certificate, key or CA it cannot use) throws here, not in an event. */
+  private connectOrFailQueue(): Connection | undefined {
+    try {
+      return this.connect();
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      const detail = typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
+      const failure: ApnsPushResult = {
+        status: 0,
+        outcome: 'certificate',
+        reason: `${CLIENT_REASONS.invalidCertificate}: ${detail}`,
+      };
+      for (const push of this.queue.drain()) push.resolve(failure);
+      this.notifyIfDrained();
+      return undefined;
     }
   }
 
@@ -317,23 +336,25 @@ export class ApnsClient {
       settle(push.attempts <= this.connectionRetries ? 'again' : connection.failure);
       return;
     }
-    stream.setEncoding('utf8');
     stream.on('response', (headers) => {
       status = Number(headers[':status']);
       const id = headers['apns-id'];
       if (typeof id === 'string') apnsId = id;
       connection.answeredAt = Date.now();
-    });
-    stream.on('data', (chunk: string) => {
-      responseBody += chunk;
-    });
-    stream.on('error', () => {
-      // Reported through 'close' below, with the connection's failure when there is one.
-    });
-    stream.on('close', () => {
-      if (status !== 0 && (stream.rstCode === NGHTTP2_NO_ERROR || stream.rstCode === undefined)) {
-        return settle(resultOfAnswer(status, apnsId, responseBody));
+      if (status === 200) {
+        stream.resume(); // no body to read
+        return;
       }
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => {
+        responseBody += chunk;
+      });
+    });
+    // Errors are reported through 'close' below, with the connection's failure when there is one.
+    stream.on('error', ignore);
+    stream.on('close', () => {
+      // Once APNs has answered, its status stands even if the stream was reset afterwards.
+      if (status !== 0) return settle(resultOfAnswer(status, apnsId, responseBody));
       const failure = connection.failure;
       if (failure?.outcome === 'certificate') return settle(failure);
       if (push.attempts <= this.connectionRetries && !this.closed) return settle('again');
@@ -350,13 +371,23 @@ function headersOf(request: ApnsPushRequest): OutgoingHttpHeaders {
     'content-type': 'application/json',
     'apns-push-type': 'mdm',
     'apns-topic': request.topic,
-    'apns-expiration': String(
-      request.expiration ?? Math.floor(Date.now() / 1000) + DEFAULT_PUSH_EXPIRY_SECONDS,
-    ),
+    'apns-expiration': request.expiration === undefined ? defaultExpiration() : String(request.expiration),
     'apns-priority': String(request.priority ?? 10),
   };
   if (request.collapseId !== undefined) headers['apns-collapse-id'] = request.collapseId;
   return headers;
+}
+
+function ignore(): void {}
+
+let expirationCache = { second: -1, value: '' };
+/** Now + DEFAULT_PUSH_EXPIRY_SECONDS as a header value, computed once per second rather than per push. */
+function defaultExpiration(): string {
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== expirationCache.second) {
+    expirationCache = { second, value: String(second + DEFAULT_PUSH_EXPIRY_SECONDS) };
+  }
+  return expirationCache.value;
 }
 
 function resultOfAnswer(status: number, apnsId: string | undefined, body: string): ApnsPushResult {
