@@ -100,13 +100,17 @@ export class PushLegService implements OnModuleDestroy {
     if (problem !== null) return { pushed: 0, unregistered: [], held: problem };
     const usable = credentials as PushCredentialsView;
     const pushable = devices.filter((d) => !d.tokenInvalid && d.pushToken && d.pushMagic);
+    const channel = this.sender.channel(tenantId, {
+      certificatePem: usable.certificatePem,
+      privateKeyPem: usable.privateKeyPem,
+    });
     const results = await Promise.all(
       pushable.map(async (d) => {
-        const result = await this.sender.push(
-          tenantId,
-          { certificatePem: usable.certificatePem, privateKeyPem: usable.privateKeyPem },
-          { deviceToken: d.pushToken!, pushMagic: d.pushMagic!, topic: usable.topic },
-        );
+        const result = await channel.push({
+          deviceToken: d.pushToken!,
+          pushMagic: d.pushMagic!,
+          topic: usable.topic,
+        });
         this.metrics.pushes.inc({ outcome: result.outcome, status: String(result.status) });
         return { deviceId: d.deviceId, outcome: result.outcome };
       }),
