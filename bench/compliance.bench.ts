@@ -53,19 +53,22 @@ const secondsSince = (start: number) => (performance.now() - start) / 1000;
 
 /**
  * Devices spread over the groups; 90 % iPhones (80 % of them supervised), 10 % Android phones.
- * Each has four ordinary apps; Olvid on 80 %; WhatsApp on 1 in 20, Telegram on 1 in 33, TikTok on
+ * Android phones last reported when last seen. Each has four ordinary apps; Olvid on 80 %; WhatsApp on 1 in 20, Telegram on 1 in 33, TikTok on
  * 1 in 25 (banned only once the recreational list is added). iPhones have the version 1 profile.
  * One in 50 has not been seen for three days.
  */
 async function seed(sql: pg.Pool, tenantId: string, profile: { identifier: string; uuid: string }) {
   let start = performance.now();
   await sql.query(
-    `INSERT INTO devices (tenant_id, platform, group_id, udid, status, is_supervised, last_seen_at, enrolled_at, device_name, serial_number)
+    `INSERT INTO devices (tenant_id, platform, group_id, udid, status, is_supervised, last_seen_at,
+                          last_status_report_at, enrolled_at, device_name, serial_number)
      SELECT $1, CASE WHEN i % 10 = 0 THEN 'android' ELSE 'ios' END, g.ids[1 + i % $3], 'bench-' || i, 'enrolled',
-            CASE WHEN i % 10 = 0 THEN NULL ELSE i % 5 <> 1 END,
-            CASE WHEN i % 50 = 7 THEN now() - interval '3 days' ELSE now() - (i % 1200) * interval '1 minute' END,
+            CASE WHEN i % 10 = 0 THEN NULL ELSE i % 5 <> 1 END, seen,
+            CASE WHEN i % 10 = 0 THEN seen END,
             now() - interval '30 days', 'Téléphone ' || i, 'SN' || lpad(i::text, 10, '0')
        FROM generate_series(1, $2) AS i,
+            LATERAL (SELECT CASE WHEN i % 50 = 7 THEN now() - interval '3 days'
+                                 ELSE now() - (i % 1200) * interval '1 minute' END AS seen) AS s,
             (SELECT array_agg(id ORDER BY slug) AS ids FROM device_groups WHERE tenant_id = $1) AS g`,
     [tenantId, devices, GROUPS],
   );

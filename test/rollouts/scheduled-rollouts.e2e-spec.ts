@@ -46,7 +46,8 @@ describe('rollouts: scheduled enforcement, silent phones, Android deliveries', (
   afterAll(() => r.close());
 
   it('a version effective in a few seconds rolls out at that moment, not before', async () => {
-    const effectiveAt = new Date(Date.now() + 4_000);
+    // Room for enrolling two phones (SCEP, first inventory, compliance) on a loaded machine first.
+    const effectiveAt = new Date(Date.now() + 12_000);
     await setUp('bientot', 2, effectiveAt);
     const { rolloutId } = await publish('bientot');
     const waiting = await rollout(rolloutId);
