@@ -53,6 +53,8 @@ describe('rollouts: publishing a version reaches phones already enrolled, throug
     const published = await publish('messageries');
     expect(published.rolloutId).toMatch(/^[0-9a-f-]{36}$/);
     const done = await untilVerified(published.rolloutId, 3);
+    // Verified at the ProfileList answer; the phones' sessions go on (inventory, compliance) before
+    // their processed commands are recorded.
     await r.phones.idle();
     expect(done).toMatchObject({
       policy: 'messageries',
@@ -303,8 +305,10 @@ describe('rollouts: publishing a version reaches phones already enrolled, throug
     expect(queues.body.map((q: { queue: string }) => q.queue).sort()).toEqual([
       'android',
       'apple-pushes',
+      'compliance',
       'maintenance',
       'rollouts',
+      'webhooks',
     ]);
   });
 

@@ -5,6 +5,7 @@ import { AuditModule } from '#libs/audit';
 import { AppleMdmModule, AppleModule } from '#libs/apple-server';
 import { AuthGuard, AuthModule } from '#libs/auth';
 import { CatalogModule } from '#libs/catalog';
+import { ComplianceModule } from '#libs/compliance';
 import { type AppConfig, ConfigModule } from '#libs/config';
 import { FleetModule } from '#libs/fleet';
 import { JobsModule } from '#libs/jobs';
@@ -17,6 +18,7 @@ import { AppListsController } from './app-lists/app-lists.controller.js';
 import { AppleController } from './apple/apple.controller.js';
 import { AuditEventsController } from './audit/audit-events.controller.js';
 import { CatalogController } from './catalog/catalog.controller.js';
+import { ComplianceController } from './compliance/compliance.controller.js';
 import { DevicesController } from './devices/devices.controller.js';
 import { EnrollmentsController } from './enrollments/enrollments.controller.js';
 import { GroupsController } from './groups/groups.controller.js';
@@ -24,6 +26,7 @@ import { JobsController } from './jobs/jobs.controller.js';
 import { OfficersController } from './officers/officers.controller.js';
 import { PoliciesController } from './policies/policies.controller.js';
 import { RolloutsController } from './rollouts/rollouts.controller.js';
+import { WebhooksController } from './webhooks/webhooks.controller.js';
 
 /** The officers' REST API (`/v1`), its OpenAPI document at /docs, health and metrics. */
 @Module({})
@@ -45,6 +48,7 @@ export class ApiModule {
         AndroidServerModule,
         JobsModule,
         RolloutsModule,
+        ComplianceModule,
       ],
       controllers: [
         OfficersController,
@@ -59,6 +63,8 @@ export class ApiModule {
         AndroidController,
         RolloutsController,
         JobsController,
+        ComplianceController,
+        WebhooksController,
       ],
       providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
     };

@@ -6,7 +6,14 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '#libs/config';
-import { JOB_QUEUE, JobQueue, jobOptions, reconcileSchedule, SCHEDULES } from '#libs/jobs';
+import {
+  complianceSchedules,
+  JOB_QUEUE,
+  JobQueue,
+  jobOptions,
+  reconcileSchedule,
+  SCHEDULES,
+} from '#libs/jobs';
 
 /** How often a worker checks that its job schedulers still exist in Redis. */
 const WATCH_MS = 10_000;
@@ -26,7 +33,14 @@ export class SchedulesService implements OnApplicationBootstrap, OnModuleDestroy
   ) {}
 
   private get schedules() {
-    return [...SCHEDULES, reconcileSchedule(this.config.ROLLOUT_RECONCILE_SECONDS * 1000)];
+    return [
+      ...SCHEDULES,
+      reconcileSchedule(this.config.ROLLOUT_RECONCILE_SECONDS * 1000),
+      ...complianceSchedules(
+        this.config.COMPLIANCE_SWEEP_SECONDS * 1000,
+        this.config.WEBHOOK_DISPATCH_SECONDS * 1000,
+      ),
+    ];
   }
 
   async onApplicationBootstrap() {

@@ -3,10 +3,14 @@ import { AndroidServerModule } from '#libs/android-server';
 import { AppleMdmModule } from '#libs/apple-server';
 import { AuditModule } from '#libs/audit';
 import { AuthModule } from '#libs/auth';
+import { CatalogModule } from '#libs/catalog';
+import { ComplianceModule } from '#libs/compliance';
 import { type AppConfig, ConfigModule } from '#libs/config';
 import { JobsModule } from '#libs/jobs';
 import { PersistenceModule } from '#libs/persistence';
 import { RolloutsModule } from '#libs/rollouts';
+import { ComplianceProcessor } from './compliance/compliance.processor.js';
+import { WebhooksProcessor } from './compliance/webhooks.processor.js';
 import { AndroidProcessor } from './android.processor.js';
 import { MaintenanceProcessor } from './maintenance.processor.js';
 import { MetricsServer } from './metrics/metrics-server.js';
@@ -36,6 +40,8 @@ export class WorkerModule {
         AuthModule,
         AppleMdmModule,
         RolloutsModule,
+        CatalogModule,
+        ComplianceModule,
         AndroidServerModule,
       ],
       providers: [
@@ -45,6 +51,8 @@ export class WorkerModule {
         RolloutsProcessor,
         ApplePushesProcessor,
         PushLegService,
+        ComplianceProcessor,
+        WebhooksProcessor,
         WorkerMetricsService,
         MetricsServer,
         options.pushSender ?? apnsPushSenderProvider,

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { DeviceReportError, toDeviceReport, type AmapiDevice, type AndroidDeviceReport } from '#libs/android';
+import { ComplianceEvaluator, InventoryFactsRecorder } from '#libs/compliance';
 import type { AndroidEnterpriseEntity } from '#libs/persistence';
 import { DomainException } from '#libs/platform';
 import { amapiFailure } from './amapi-failure.js';
@@ -53,6 +54,8 @@ export class AndroidDevicesService {
     private readonly dataSource: DataSource,
     private readonly enterprises: AndroidEnterpriseService,
     private readonly rolloutLeg: AndroidRolloutLegService,
+    private readonly inventoryFacts: InventoryFactsRecorder,
+    private readonly compliance: ComplianceEvaluator,
   ) {}
 
   async groupIndex(tenantId: string, manager: EntityManager = this.dataSource.manager): Promise<GroupIndex> {
@@ -175,6 +178,22 @@ export class AndroidDevicesService {
       const verified = await this.rolloutLeg.verifyReported(
         manager,
         written.map((w) => w.id),
+      );
+      // Compliance: the reported inventories, then the written phones judged set-based, in this
+      // transaction (after the delivery verification, which the rules read).
+      const appsReported = new Set(rows.filter((r) => r.appsReported).map((r) => r.deviceId));
+      await this.inventoryFacts.reportedMany(
+        manager,
+        tenantId,
+        written.filter((w) => appsReported.has(w.udid)).map((w) => w.id),
+        'apps',
+        now,
+      );
+      await this.compliance.evaluateInDatabase(
+        tenantId,
+        written.map((w) => w.id),
+        now,
+        manager,
       );
       return {
         verified,

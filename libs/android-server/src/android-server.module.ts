@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ComplianceEvaluationModule } from '#libs/compliance';
 import { FleetModule } from '#libs/fleet';
 import { AndroidDevicesService } from './android-devices.service.js';
 import { AndroidEnrollmentsService } from './android-enrollments.service.js';
@@ -10,7 +11,7 @@ import { PushAuthenticator } from './push-authenticator.js';
 
 /** The Android side of the server: enterprise binding, group policies, enrollments, notifications, sync. */
 @Module({
-  imports: [FleetModule],
+  imports: [FleetModule, ComplianceEvaluationModule],
   providers: [
     AndroidEnterpriseService,
     AndroidGroupPoliciesService,

@@ -251,6 +251,37 @@ export class EnvironmentVariables {
   @Max(86_400, { message: 'ROLLOUT_REPUSH_SECONDS must be an integer between 1 and 86400' })
   ROLLOUT_REPUSH_SECONDS = 900;
 
+  /** A device not seen (no check-in) for longer than this is `stale`; iPhones' inventories are refreshed within it. */
+  @Transform(toInt)
+  @IsInt({ message: 'COMPLIANCE_FRESHNESS_SECONDS must be an integer between 60 and 2592000' })
+  @Min(60, { message: 'COMPLIANCE_FRESHNESS_SECONDS must be an integer between 60 and 2592000' })
+  @Max(30 * 86_400, { message: 'COMPLIANCE_FRESHNESS_SECONDS must be an integer between 60 and 2592000' })
+  COMPLIANCE_FRESHNESS_SECONDS = 86_400;
+
+  /**
+   * How often the worker sweeps compliance: devices turning stale (or back), the next share of
+   * inventory refreshes, today's snapshot.
+   */
+  @Transform(toInt)
+  @IsInt({ message: 'COMPLIANCE_SWEEP_SECONDS must be an integer between 1 and 86400' })
+  @Min(1, { message: 'COMPLIANCE_SWEEP_SECONDS must be an integer between 1 and 86400' })
+  @Max(86_400, { message: 'COMPLIANCE_SWEEP_SECONDS must be an integer between 1 and 86400' })
+  COMPLIANCE_SWEEP_SECONDS = 300;
+
+  /** How often compliance events are turned into webhook deliveries. */
+  @Transform(toInt)
+  @IsInt({ message: 'WEBHOOK_DISPATCH_SECONDS must be an integer between 1 and 3600' })
+  @Min(1, { message: 'WEBHOOK_DISPATCH_SECONDS must be an integer between 1 and 3600' })
+  @Max(3600, { message: 'WEBHOOK_DISPATCH_SECONDS must be an integer between 1 and 3600' })
+  WEBHOOK_DISPATCH_SECONDS = 5;
+
+  /** How long a webhook receiver has to answer one delivery attempt. */
+  @Transform(toInt)
+  @IsInt({ message: 'WEBHOOK_TIMEOUT_MS must be an integer between 100 and 60000' })
+  @Min(100, { message: 'WEBHOOK_TIMEOUT_MS must be an integer between 100 and 60000' })
+  @Max(60_000, { message: 'WEBHOOK_TIMEOUT_MS must be an integer between 100 and 60000' })
+  WEBHOOK_TIMEOUT_MS = 5000;
+
   /** Skip migrations at start (when an operator runs `npm run migration:run` as its own step). */
   @Transform(toBool)
   @IsBoolean({ message: 'DB_SKIP_MIGRATIONS must be true or false' })

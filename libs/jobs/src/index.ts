@@ -7,6 +7,8 @@ export {
   jobOptions,
   reconcileSchedule,
   SCHEDULES,
+  WEBHOOK_ATTEMPTS,
+  complianceSchedules,
 } from './queues.js';
 export type { JobItem, JobOf } from './queues.js';
 export { JobsModule, JobQueue } from './jobs.module.js';

@@ -18,12 +18,16 @@ export class JobQueue {
     @InjectQueue(QueueName.Maintenance) maintenance: Queue,
     @InjectQueue(QueueName.Rollouts) rollouts: Queue,
     @InjectQueue(QueueName.ApplePushes) applePushes: Queue,
+    @InjectQueue(QueueName.Compliance) compliance: Queue,
+    @InjectQueue(QueueName.Webhooks) webhooks: Queue,
     @InjectQueue(QueueName.Android) android: Queue,
   ) {
     this.queues = {
       [QueueName.Maintenance]: maintenance,
       [QueueName.Rollouts]: rollouts,
       [QueueName.ApplePushes]: applePushes,
+      [QueueName.Compliance]: compliance,
+      [QueueName.Webhooks]: webhooks,
       [QueueName.Android]: android,
     };
   }

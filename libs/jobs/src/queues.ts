@@ -12,6 +12,10 @@ export enum QueueName {
   Rollouts = 'rollouts',
   /** APNs pushes, one job per slice of a rollout's deliveries. */
   ApplePushes = 'apple-pushes',
+  /** Compliance re-evaluation (after a rollout, periodic sweep), inventory refresh, snapshots. */
+  Compliance = 'compliance',
+  /** Webhook dispatch (events to deliveries) and delivery attempts. */
+  Webhooks = 'webhooks',
 }
 
 export enum JobName {
@@ -29,6 +33,14 @@ export enum JobName {
   ApplePushSlice = 'apple.push-slice',
   /** Finds schedules and deliveries that should be moving and are not, and enqueues them again. */
   RolloutReconcile = 'rollout.reconcile',
+  /** Re-evaluates every device of a tenant in PostgreSQL (a new policy version took effect). */
+  ComplianceEvaluateTenant = 'compliance.evaluate-tenant',
+  /** Devices turning stale (or back), the next share of inventory refreshes, today's snapshot. */
+  ComplianceSweep = 'compliance.sweep',
+  /** Turns new compliance events into webhook deliveries, and re-enqueues lost ones. */
+  WebhookDispatch = 'webhook.dispatch',
+  /** One attempt (with BullMQ retries) to POST one event to one webhook. */
+  WebhookDeliver = 'webhook.deliver',
 }
 
 /** Every job with its payload. Payloads carry ids only: handlers re-read the database. */
@@ -40,7 +52,11 @@ export type JobItem =
   | { name: JobName.RolloutStart; data: { rolloutId: string } }
   /** `round` tells apart the pushes of one slice over time (first push, silent-phone re-pushes). */
   | { name: JobName.ApplePushSlice; data: { rolloutId: string; slice: number; round: number } }
-  | { name: JobName.RolloutReconcile; data: Record<string, never> };
+  | { name: JobName.RolloutReconcile; data: Record<string, never> }
+  | { name: JobName.ComplianceEvaluateTenant; data: { tenantId: string } }
+  | { name: JobName.ComplianceSweep; data: Record<string, never> }
+  | { name: JobName.WebhookDispatch; data: Record<string, never> }
+  | { name: JobName.WebhookDeliver; data: { deliveryId: string } };
 
 export type JobOf<N extends JobName> = Extract<JobItem, { name: N }>['data'];
 
@@ -52,6 +68,10 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.RolloutStart]: QueueName.Rollouts,
   [JobName.RolloutReconcile]: QueueName.Rollouts,
   [JobName.ApplePushSlice]: QueueName.ApplePushes,
+  [JobName.ComplianceEvaluateTenant]: QueueName.Compliance,
+  [JobName.ComplianceSweep]: QueueName.Compliance,
+  [JobName.WebhookDispatch]: QueueName.Webhooks,
+  [JobName.WebhookDeliver]: QueueName.Webhooks,
 };
 
 const DEFAULTS: JobsOptions = {
@@ -63,6 +83,9 @@ const DEFAULTS: JobsOptions = {
   removeOnFail: 5000,
 };
 
+/** Attempts per webhook delivery before it is marked failed in the delivery log. */
+export const WEBHOOK_ATTEMPTS = 8;
+
 /** The first slice push of a rollout; the reconciler's later rounds are numbered from 1. */
 export const FIRST_PUSH_ROUND = 0;
 
@@ -73,6 +96,8 @@ export function jobId(item: JobItem): string | undefined {
       return `rollout-start.${item.data.rolloutId}`;
     case JobName.ApplePushSlice:
       return `push.${item.data.rolloutId}.${item.data.slice}.${item.data.round}`;
+    case JobName.WebhookDeliver:
+      return `webhook.${item.data.deliveryId}`;
     case JobName.AndroidRolloutLeg:
       return `android-leg.${item.data.rolloutId}`;
     default:
@@ -121,6 +146,22 @@ export function jobOptions(item: JobItem): JobsOptions {
       };
     case JobName.RolloutReconcile:
       return { ...DEFAULTS, attempts: 1, deduplication: { id: 'rollout-reconcile' } };
+    case JobName.ComplianceEvaluateTenant:
+      // While one evaluation of the tenant waits, asking again adds nothing: it will see the change.
+      return { ...DEFAULTS, deduplication: { id: `compliance-evaluate-${item.data.tenantId}` } };
+    case JobName.ComplianceSweep:
+      return { ...DEFAULTS, attempts: 1, deduplication: { id: 'compliance-sweep' } };
+    case JobName.WebhookDispatch:
+      return { ...DEFAULTS, attempts: 1, deduplication: { id: 'webhook-dispatch' } };
+    case JobName.WebhookDeliver:
+      // A receiver that is down gets the event again after 10 s, 20 s, 40 s, ... (about 21 minutes
+      // over 8 attempts); each attempt is written to the delivery log.
+      return {
+        ...DEFAULTS,
+        jobId: jobId(item),
+        attempts: WEBHOOK_ATTEMPTS,
+        backoff: { type: 'exponential', delay: 10_000 },
+      };
   }
 }
 
@@ -146,4 +187,15 @@ export const SCHEDULES: Array<{ id: string; every: number; item: JobItem }> = [
 /** The reconciler's schedule; its period comes from configuration (ROLLOUT_RECONCILE_SECONDS). */
 export function reconcileSchedule(everyMs: number): { id: string; every: number; item: JobItem } {
   return { id: 'rollout-reconcile', every: everyMs, item: { name: JobName.RolloutReconcile, data: {} } };
+}
+
+/** The compliance sweep and the webhook dispatch; their periods come from configuration. */
+export function complianceSchedules(
+  sweepMs: number,
+  dispatchMs: number,
+): Array<{ id: string; every: number; item: JobItem }> {
+  return [
+    { id: 'compliance-sweep', every: sweepMs, item: { name: JobName.ComplianceSweep, data: {} } },
+    { id: 'webhook-dispatch', every: dispatchMs, item: { name: JobName.WebhookDispatch, data: {} } },
+  ];
 }

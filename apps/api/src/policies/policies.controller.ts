@@ -29,7 +29,7 @@ import {
   type PolicyVersionEntity,
 } from '#libs/persistence';
 import { BoundedIntPipe } from '#libs/platform';
-import { PoliciesService } from '#libs/policy';
+import { PoliciesService, PolicyImpactService } from '#libs/policy';
 
 export class CreatePolicyDto {
   @ApiProperty({ example: 'messageries-2023' })
@@ -131,7 +131,10 @@ const versionView = (v: PolicyVersionEntity) => ({
 @ApiBearerAuth()
 @Controller('v1/policies')
 export class PoliciesController {
-  constructor(private readonly policies: PoliciesService) {}
+  constructor(
+    private readonly policies: PoliciesService,
+    private readonly impacts: PolicyImpactService,
+  ) {}
 
   @Post()
   async create(@CurrentActor() actor: Actor, @Body() body: CreatePolicyDto) {
@@ -154,6 +157,15 @@ export class PoliciesController {
     const { slug: _ignored, ...patch } = body;
     await this.policies.update(actor, slug, patch);
     return policyView(await this.policies.get(actor.tenantId, slug));
+  }
+
+  @Get(':slug/impact')
+  @ApiOperation({
+    summary:
+      'Before publishing: on how many devices the next version would newly block apps, which apps, where, and how many of those are unsupervised iPhones',
+  })
+  impact(@CurrentPrincipal() principal: Principal, @Param('slug') slug: string) {
+    return this.impacts.impact(principal.tenantId, slug);
   }
 
   @Post(':slug/versions')

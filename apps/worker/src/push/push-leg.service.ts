@@ -80,6 +80,47 @@ export class PushLegService implements OnModuleDestroy {
     return report;
   }
 
+  /**
+   * Wakes phones that have commands waiting outside any rollout (the compliance inventory refresh),
+   * over the same certificate checks and APNs connection. Never throws: a phone that is not woken
+   * picks up its commands at its next check-in.
+   */
+  async wakeDevices(
+    tenantId: string,
+    devices: Array<{
+      deviceId: string;
+      pushToken: string | null;
+      pushMagic: string | null;
+      tokenInvalid: boolean;
+    }>,
+    now = new Date(),
+  ): Promise<{ pushed: number; unregistered: string[]; held?: string }> {
+    const credentials = await this.credentials(tenantId);
+    const problem = certificateProblem(credentials, now);
+    if (problem !== null) return { pushed: 0, unregistered: [], held: problem };
+    const usable = credentials as PushCredentialsView;
+    const pushable = devices.filter((d) => !d.tokenInvalid && d.pushToken && d.pushMagic);
+    const channel = this.sender.channel(tenantId, {
+      certificatePem: usable.certificatePem,
+      privateKeyPem: usable.privateKeyPem,
+    });
+    const results = await Promise.all(
+      pushable.map(async (d) => {
+        const result = await channel.push({
+          deviceToken: d.pushToken!,
+          pushMagic: d.pushMagic!,
+          topic: usable.topic,
+        });
+        this.metrics.pushes.inc({ outcome: result.outcome, status: String(result.status) });
+        return { deviceId: d.deviceId, outcome: result.outcome };
+      }),
+    );
+    return {
+      pushed: results.filter((r) => r.outcome === 'accepted').length,
+      unregistered: results.filter((r) => r.outcome === 'unregistered').map((r) => r.deviceId),
+    };
+  }
+
   private async credentials(tenantId: string): Promise<PushCredentialsView | null | Error> {
     try {
       return await this.pushCertificates.credentials(tenantId);

@@ -2,6 +2,7 @@ import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '#libs/config';
+import { ComplianceSweepService } from '#libs/compliance';
 import { JobName, JobQueue, QueueName, type JobOf } from '#libs/jobs';
 import { ReconcilerService, RolloutFanOutService } from '#libs/rollouts';
 
@@ -11,6 +12,7 @@ export class RolloutsProcessor extends WorkerHost implements OnApplicationBootst
   constructor(
     private readonly fanOut: RolloutFanOutService,
     private readonly reconciler: ReconcilerService,
+    private readonly compliance: ComplianceSweepService,
     private readonly jobs: JobQueue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
@@ -29,6 +31,10 @@ export class RolloutsProcessor extends WorkerHost implements OnApplicationBootst
         // If this worker dies between the commit and here, the reconciler finds the overdue slices.
         if (result.started) {
           await this.reconciler.pushFirstRound(rolloutId, result.slices);
+          // A new version is in effect: every device of the tenant is judged against it (set-based).
+          const tenantId = await this.compliance.tenantOfRollout(rolloutId);
+          if (tenantId)
+            await this.jobs.enqueue({ name: JobName.ComplianceEvaluateTenant, data: { tenantId } });
           // The Android leg: one AMAPI policy patch per targeted group, on its own queue and retries.
           await this.jobs.enqueue({ name: JobName.AndroidRolloutLeg, data: { rolloutId } });
         }

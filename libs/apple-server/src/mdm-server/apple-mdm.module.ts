@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ComplianceEvaluationModule } from '#libs/compliance';
 import { FleetModule } from '#libs/fleet';
 import { DeliveryTrackingModule } from '#libs/rollouts';
 import { AppleModule } from '../tenant-signing/apple.module.js';
@@ -11,7 +12,7 @@ import { SignedRequestReplayGuard } from './signed-request-replay-guard.js';
 
 /** The Apple MDM server side: enrollment profiles, SCEP, check-in, command queue, push certificates. */
 @Module({
-  imports: [AppleModule, FleetModule, DeliveryTrackingModule],
+  imports: [AppleModule, FleetModule, DeliveryTrackingModule, ComplianceEvaluationModule],
   providers: [
     MdmCommandRepository,
     MdmCommandsService,

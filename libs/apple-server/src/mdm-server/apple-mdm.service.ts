@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository, type EntityManager } from 'typeorm';
+import { ComplianceEvaluator, InventoryFactsRecorder, type InventoryKind } from '#libs/compliance';
 import { APP_CONFIG, type AppConfig } from '#libs/config';
 import {
   DeviceAppEntity,
@@ -75,6 +76,8 @@ export class AppleMdmService {
     private readonly replays: SignedRequestReplayGuard,
     private readonly commands: MdmCommandsService,
     private readonly deliveries: DeliveryTrackerService,
+    private readonly compliance: ComplianceEvaluator,
+    private readonly inventoryFacts: InventoryFactsRecorder,
     @InjectRepository(TenantEntity) private readonly tenants: Repository<TenantEntity>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -311,6 +314,8 @@ export class AppleMdmService {
             installs[i],
           );
         }
+        // The device enters the reports as `unknown` (no inventory yet).
+        await this.compliance.evaluateDevices(manager, tenant.id, [device.id]);
       }
     });
   }
@@ -344,6 +349,7 @@ export class AppleMdmService {
           { status: 'unenrolled', unenrolledAt: new Date(), pushToken: null, lastSeenAt: new Date() },
         );
       const cancelled = await this.commands.cancelOpen(manager, tenant.id, device.id);
+      await this.compliance.evaluateDevices(manager, tenant.id, [device.id]);
       this.logger.log({ tenant: tenant.slug, udid, cancelled }, 'device checked out');
     });
   }
@@ -376,6 +382,8 @@ export class AppleMdmService {
       } else {
         const refusal = await this.recordResult(manager, tenant, device, report);
         await manager.getRepository(DeviceEntity).update({ id: device.id }, { lastSeenAt: now });
+        // Every answer may change the verdict (inventory, supervision, a delivery's state).
+        await this.compliance.evaluateDevices(manager, tenant.id, [device.id], now);
         // The failed command is committed, so the phone's retry of this answer moves on.
         if (refusal) return { refusal };
       }
@@ -435,8 +443,18 @@ export class AppleMdmService {
         await this.commands.deferNotNow(manager, command);
         return undefined;
       case 'Error':
+        await this.inventoryFailed(
+          manager,
+          device,
+          command,
+          describeErrorChain(report.ErrorChain, command.requestType),
+        );
         if (command.requestType === 'InstallProfile') {
-          await this.deliveries.installFailed(manager, command.id, describeErrorChain(report.ErrorChain));
+          await this.deliveries.installFailed(
+            manager,
+            command.id,
+            describeErrorChain(report.ErrorChain, command.requestType),
+          );
         }
         await this.commands.complete(manager, command, {
           status: 'error',
@@ -444,6 +462,7 @@ export class AppleMdmService {
         });
         return undefined;
       case 'CommandFormatError':
+        await this.inventoryFailed(manager, device, command, 'the phone answered CommandFormatError');
         if (command.requestType === 'InstallProfile') {
           await this.deliveries.installFailed(manager, command.id, 'the phone answered CommandFormatError');
         }
@@ -496,6 +515,7 @@ export class AppleMdmService {
             })),
           );
         }
+        await this.inventoryFacts.reported(manager, device, 'apps', reportedAt);
         return { apps: apps.length };
       }
       case 'ProfileList': {
@@ -514,6 +534,7 @@ export class AppleMdmService {
             })),
           );
         }
+        await this.inventoryFacts.reported(manager, device, 'profiles', reportedAt);
         return { profiles: profiles.length };
       }
       case 'DeviceInformation': {
@@ -560,6 +581,17 @@ export class AppleMdmService {
     }
   }
 
+  /** A refused inventory command keeps the device from being judged compliant until one succeeds. */
+  private async inventoryFailed(
+    manager: EntityManager,
+    device: DeviceEntity,
+    command: MdmCommandEntity,
+    error: string,
+  ) {
+    const kind = INVENTORY_KIND[command.requestType];
+    if (kind) await this.inventoryFacts.failed(manager, device, kind, error, new Date());
+  }
+
   private async commandPlist(manager: EntityManager, command: MdmCommandEntity): Promise<Buffer> {
     const request = await this.commandRequest(manager, command);
     return buildCommandPlist(command.id.toUpperCase(), request);
@@ -598,16 +630,21 @@ export class AppleMdmService {
   }
 }
 
+const INVENTORY_KIND: Record<string, InventoryKind | undefined> = {
+  InstalledApplicationList: 'apps',
+  ProfileList: 'profiles',
+};
+
 /** One line from an MDM ErrorChain: what the phone said, outermost error first. */
-function describeErrorChain(chain: object[] | undefined): string {
+function describeErrorChain(chain: object[] | undefined, requestType: string): string {
   const parts = (chain ?? []).map((item) => {
     const e = item as Record<string, unknown>;
     const text = e.USEnglishDescription ?? e.LocalizedDescription ?? '';
     return `${String(e.ErrorDomain ?? '?')} ${String(e.ErrorCode ?? '?')}${text ? `: ${String(text)}` : ''}`;
   });
   return parts.length
-    ? `InstallProfile refused: ${parts.join('; ')}`
-    : 'InstallProfile refused (no ErrorChain)';
+    ? `${requestType} refused: ${parts.join('; ')}`
+    : `${requestType} refused (no ErrorChain)`;
 }
 
 function dedupeBy<T>(items: T[], key: (item: T) => string): T[] {

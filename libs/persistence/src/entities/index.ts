@@ -23,8 +23,19 @@ import { SigningIdentityEntity } from './signing-identity.entity.js';
 import { TenantEntity } from './tenant.entity.js';
 import { RolloutEntity } from './rollout.entity.js';
 import { DeliveryEntity } from './delivery.entity.js';
+import {
+  ComplianceHistoryEntity,
+  ComplianceSnapshotEntity,
+  DeviceComplianceEntity,
+} from './compliance.entity.js';
+import { WebhookDeliveryEntity, WebhookEntity } from './webhook.entity.js';
 
 export {
+  DeviceComplianceEntity,
+  ComplianceHistoryEntity,
+  ComplianceSnapshotEntity,
+  WebhookEntity,
+  WebhookDeliveryEntity,
   AndroidEnterpriseEntity,
   AndroidGroupPolicyEntity,
   AndroidNotificationEntity,
@@ -81,6 +92,11 @@ export const ENTITIES = [
   AndroidPolicyPublicationEntity,
   RolloutEntity,
   DeliveryEntity,
+  DeviceComplianceEntity,
+  ComplianceHistoryEntity,
+  ComplianceSnapshotEntity,
+  WebhookEntity,
+  WebhookDeliveryEntity,
 ];
 export { PLATFORMS } from './enrollment.entity.js';
 export type { Platform } from './enrollment.entity.js';
@@ -92,3 +108,7 @@ export { ROLLOUT_STATES } from './rollout.entity.js';
 export type { RolloutState } from './rollout.entity.js';
 export { DELIVERY_STATES, OPEN_DELIVERY_STATES } from './delivery.entity.js';
 export type { DeliveryState } from './delivery.entity.js';
+export { COMPLIANCE_STATUSES } from './compliance.entity.js';
+export type { ComplianceStatus } from './compliance.entity.js';
+export { WEBHOOK_EVENTS, WEBHOOK_DELIVERY_STATES } from './webhook.entity.js';
+export type { WebhookEvent, WebhookDeliveryState } from './webhook.entity.js';

@@ -60,6 +60,13 @@ export interface PublishedVersion {
   rolloutId: string;
 }
 
+export interface PolicyDraft {
+  policy: PolicyEntity;
+  /** The ban spec the next version would have, from the lists as they are now. */
+  spec: BanSpec;
+  latest: PolicyVersionEntity | null;
+}
+
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 /** What a phone user reads under the profile's name when the officer wrote no description. */
@@ -233,6 +240,21 @@ export class PoliciesService {
       effectiveAt: stored.entity.effectiveAt,
       rolloutId: stored.rollout.id,
     };
+  }
+
+  /**
+   * What the next version would be, without publishing: the policy as edited, its groups, and the
+   * ban spec its lists resolve to now; with the latest published version, if any.
+   */
+  async draft(tenantId: string, slug: string): Promise<PolicyDraft> {
+    const policy = await this.get(tenantId, slug);
+    const tenant = await this.dataSource.getRepository(TenantEntity).findOneByOrFail({ id: tenantId });
+    const { spec } = await this.resolve(tenant, policy, policy.latestVersion + 1, this.dataSource.manager);
+    const latest =
+      policy.latestVersion > 0
+        ? await this.versions.findOne(tenantId, { policyId: policy.id, version: policy.latestVersion })
+        : null;
+    return { policy, spec, latest };
   }
 
   async listVersions(tenantId: string, slug: string): Promise<PolicyVersionEntity[]> {

@@ -1,0 +1,65 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import {
+  ComplianceEvaluator,
+  ComplianceSnapshotsService,
+  ComplianceSweepService,
+  InventoryRefreshService,
+} from '#libs/compliance';
+import { JobName, QueueName, type JobOf } from '#libs/jobs';
+import { PushLegService } from '../push/push-leg.service.js';
+
+export interface SweepReport {
+  tenants: number;
+  changed: number;
+  refreshed: number;
+}
+
+/** Tenant re-evaluation after a rollout, and the periodic sweep (stale devices, refresh, snapshot). */
+@Processor(QueueName.Compliance)
+export class ComplianceProcessor extends WorkerHost {
+  private readonly logger = new Logger(ComplianceProcessor.name);
+
+  constructor(
+    private readonly evaluator: ComplianceEvaluator,
+    private readonly sweeper: ComplianceSweepService,
+    private readonly refresh: InventoryRefreshService,
+    private readonly snapshots: ComplianceSnapshotsService,
+    private readonly pushLeg: PushLegService,
+  ) {
+    super();
+  }
+
+  async process(job: Job): Promise<unknown> {
+    switch (job.name as JobName) {
+      case JobName.ComplianceEvaluateTenant: {
+        const { tenantId } = job.data as JobOf<JobName.ComplianceEvaluateTenant>;
+        const changes = await this.evaluator.evaluateInDatabase(tenantId);
+        await this.snapshots.takeToday(tenantId);
+        return { changes: changes.length };
+      }
+      case JobName.ComplianceSweep:
+        return this.sweep();
+      default:
+        throw new Error(`compliance queue has no handler for job ${job.name}`);
+    }
+  }
+
+  private async sweep(): Promise<SweepReport> {
+    const report: SweepReport = { tenants: 0, changed: 0, refreshed: 0 };
+    for (const tenantId of await this.sweeper.tenantIds()) {
+      report.tenants += 1;
+      report.changed += await this.sweeper.sweep(tenantId);
+      const asked = await this.refresh.queueDue(tenantId);
+      report.refreshed += asked.length;
+      if (asked.length > 0) {
+        const woken = await this.pushLeg.wakeDevices(tenantId, asked);
+        await this.refresh.markTokensUnregistered(woken.unregistered);
+        if (woken.held) this.logger.warn({ tenantId, devices: asked.length }, woken.held);
+      }
+      await this.snapshots.takeToday(tenantId);
+    }
+    return report;
+  }
+}
