@@ -174,7 +174,8 @@ describe('properties of the phone-facing routes', () => {
           mutationArbitrary.map((m) => mutate(Buffer.from(realToken), m).toString('latin1')),
         ),
         async (token) => {
-          fc.pre(token !== realToken && token !== '');
+          // '.' and '..' are dot-segments, not tokens: the URL itself drops them (RFC 3986 5.2.4).
+          fc.pre(token !== realToken && token !== '' && token !== '.' && token !== '..');
           const res = await mdm(`/mdm/enroll/${encodeURIComponent(token)}`);
           const body = json(res);
           if (res.status === 404) {
