@@ -80,3 +80,4 @@ export type {
 export * from './scep/index.js';
 export * from './mdm/index.js';
 export * from './enrollment/index.js';
+export * from './ade/index.js';
