@@ -1,15 +1,17 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AuditModule } from '#libs/audit';
-import { AppleMdmModule, AppleModule } from '#libs/apple-server';
+import { AdeModule, AppleMdmModule, AppleModule } from '#libs/apple-server';
 import { AuthGuard, AuthModule } from '#libs/auth';
 import { CatalogModule } from '#libs/catalog';
 import { type AppConfig, ConfigModule } from '#libs/config';
 import { FleetModule } from '#libs/fleet';
+import { JobsModule } from '#libs/jobs';
 import { PersistenceModule } from '#libs/persistence';
 import { PlatformModule } from '#libs/platform';
 import { PolicyModule } from '#libs/policy';
 import { AppListsController } from './app-lists/app-lists.controller.js';
+import { AdeController } from './apple/ade.controller.js';
 import { AppleController } from './apple/apple.controller.js';
 import { AuditEventsController } from './audit/audit-events.controller.js';
 import { CatalogController } from './catalog/catalog.controller.js';
@@ -35,6 +37,8 @@ export class ApiModule {
         CatalogModule,
         AppleModule,
         AppleMdmModule,
+        AdeModule,
+        JobsModule,
         PolicyModule,
       ],
       controllers: [
@@ -45,6 +49,7 @@ export class ApiModule {
         AppListsController,
         PoliciesController,
         AppleController,
+        AdeController,
         EnrollmentsController,
         DevicesController,
       ],

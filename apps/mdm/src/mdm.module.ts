@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { AppleMdmModule } from '#libs/apple-server';
+import { AdeModule, AppleMdmModule } from '#libs/apple-server';
 import { AuditModule } from '#libs/audit';
 import { type AppConfig, ConfigModule } from '#libs/config';
 import { PersistenceModule } from '#libs/persistence';
@@ -12,7 +12,14 @@ export class MdmModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: MdmModule,
-      imports: [ConfigModule.forRoot(config), PersistenceModule, PlatformModule, AuditModule, AppleMdmModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        PersistenceModule,
+        PlatformModule,
+        AuditModule,
+        AppleMdmModule,
+        AdeModule,
+      ],
       controllers: [AppleMdmController],
     };
   }

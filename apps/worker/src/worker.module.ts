@@ -1,10 +1,11 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { AppleMdmModule } from '#libs/apple-server';
+import { AdeModule, AppleMdmModule } from '#libs/apple-server';
 import { AuditModule } from '#libs/audit';
 import { AuthModule } from '#libs/auth';
 import { type AppConfig, ConfigModule } from '#libs/config';
 import { JobsModule } from '#libs/jobs';
 import { PersistenceModule } from '#libs/persistence';
+import { AdeProcessor } from './ade.processor.js';
 import { MaintenanceProcessor } from './maintenance.processor.js';
 import { SchedulesService } from './schedules.service.js';
 
@@ -21,8 +22,9 @@ export class WorkerModule {
         AuditModule,
         AuthModule,
         AppleMdmModule,
+        AdeModule,
       ],
-      providers: [MaintenanceProcessor, SchedulesService],
+      providers: [MaintenanceProcessor, AdeProcessor, SchedulesService],
     };
   }
 }

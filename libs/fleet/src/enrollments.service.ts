@@ -136,8 +136,11 @@ export class EnrollmentsService {
     return Object.assign(enrollment, { tenant });
   }
 
-  /** A fresh SCEP challenge bound to this enrollment, for one profile download. */
-  async issueChallenge(enrollment: EnrollmentEntity): Promise<string> {
+  /**
+   * A fresh SCEP challenge bound to this enrollment, for one profile download; for ADE, also to the
+   * serial whose MachineInfo asked for it (Authenticate must then come from that serial).
+   */
+  async issueChallenge(enrollment: EnrollmentEntity, adeSerial?: string): Promise<string> {
     const challenge = randomBytes(24).toString('base64url');
     await this.challenges.insert({
       tenantId: enrollment.tenantId,
@@ -146,6 +149,7 @@ export class EnrollmentsService {
       expiresAt: new Date(Date.now() + CHALLENGE_TTL_MS),
       consumedAt: null,
       issuedCertificateSha256: null,
+      adeSerial: adeSerial ?? null,
     });
     return challenge;
   }
@@ -187,19 +191,23 @@ export class EnrollmentsService {
     return this.challenges.update({ id: challengeId }, { issuedCertificateSha256: certificateSha256 });
   }
 
-  /** The enrollment a certificate issued by our SCEP belongs to (checked at Authenticate). */
+  /**
+   * The enrollment a certificate issued by our SCEP belongs to (checked at Authenticate), with the
+   * ADE serial its challenge was bound to, if any.
+   */
   async enrollmentForCertificate(
     tenantId: string,
     certificateSha256: string,
     manager: EntityManager,
-  ): Promise<EnrollmentEntity | null> {
+  ): Promise<(EnrollmentEntity & { adeSerial: string | null }) | null> {
     const challenge = await manager
       .getRepository(ScepChallengeEntity)
       .findOne({ where: { tenantId, issuedCertificateSha256: certificateSha256 } });
     if (!challenge) return null;
-    return manager
+    const enrollment = await manager
       .getRepository(EnrollmentEntity)
       .findOne({ where: { id: challenge.enrollmentId, tenantId } });
+    return enrollment ? Object.assign(enrollment, { adeSerial: challenge.adeSerial }) : null;
   }
 
   enrollUrl(token: string): string {

@@ -9,8 +9,11 @@ import { JOB_QUEUE, jobOptions, QueueName, type JobItem } from './queues.js';
 export class JobQueue {
   private readonly queues: Record<QueueName, Queue>;
 
-  constructor(@InjectQueue(QueueName.Maintenance) maintenance: Queue) {
-    this.queues = { [QueueName.Maintenance]: maintenance };
+  constructor(
+    @InjectQueue(QueueName.Maintenance) maintenance: Queue,
+    @InjectQueue(QueueName.AppleAde) appleAde: Queue,
+  ) {
+    this.queues = { [QueueName.Maintenance]: maintenance, [QueueName.AppleAde]: appleAde };
   }
 
   queue(name: QueueName): Queue {

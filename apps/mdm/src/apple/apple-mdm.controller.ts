@@ -1,6 +1,7 @@
 import {
   Controller,
   Get,
+  Headers,
   Header,
   HttpCode,
   Param,
@@ -13,7 +14,8 @@ import {
 } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { AppleEnrollmentService, AppleMdmService } from '#libs/apple-server';
+import { AdeEnrollmentService, AppleEnrollmentService, AppleMdmService } from '#libs/apple-server';
+import { DomainException } from '#libs/platform';
 
 const rawBody = (req: Request): Buffer => (Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
 
@@ -27,7 +29,35 @@ export class AppleMdmController {
   constructor(
     private readonly enrollment: AppleEnrollmentService,
     private readonly mdm: AppleMdmService,
+    private readonly ade: AdeEnrollmentService,
   ) {}
+
+  /** Setup Assistant (ADE): the CMS-signed MachineInfo as the body (the profile's `url`). */
+  @Post('ade/:token')
+  @HttpCode(200)
+  @Header('Content-Type', 'application/x-apple-aspen-config')
+  @Header('Content-Disposition', 'attachment; filename="enroll.mobileconfig"')
+  async adeEnroll(@Param('token') token: string, @Req() req: Request) {
+    return new StreamableFile(await this.ade.enrollmentProfile(token, rawBody(req)));
+  }
+
+  /** Setup Assistant's web-view variant: the same MachineInfo, base64, in x-apple-aspen-deviceinfo. */
+  @Get('ade/:token')
+  @Header('Content-Type', 'application/x-apple-aspen-config')
+  @Header('Content-Disposition', 'attachment; filename="enroll.mobileconfig"')
+  async adeEnrollWebView(
+    @Param('token') token: string,
+    @Headers('x-apple-aspen-deviceinfo') deviceInfo: string | undefined,
+  ) {
+    if (!deviceInfo || !/^[A-Za-z0-9+/=\s]+$/.test(deviceInfo)) {
+      throw new DomainException(
+        'MACHINE_INFO_MISSING',
+        'open this URL from Setup Assistant: the x-apple-aspen-deviceinfo header (base64 MachineInfo) is missing',
+        400,
+      );
+    }
+    return new StreamableFile(await this.ade.enrollmentProfile(token, Buffer.from(deviceInfo, 'base64')));
+  }
 
   @Get('enroll/:token')
   @Header('Content-Type', 'application/x-apple-aspen-config')

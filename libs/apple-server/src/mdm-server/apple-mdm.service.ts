@@ -4,6 +4,7 @@ import { DataSource, Repository, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '#libs/config';
 import { EnrollmentsService } from '#libs/fleet';
 import {
+  AdeDeviceEntity,
   DeviceAppEntity,
   DeviceEntity,
   DeviceProfileEntity,
@@ -160,11 +161,14 @@ export class AppleMdmService {
           'the identity certificate was not issued for an enrollment',
         );
       }
+      const ade = enrollment.adeSerial
+        ? await this.adeDevice(manager, tenant, enrollment.adeSerial, message.SerialNumber)
+        : null;
       const devices = manager.getRepository(DeviceEntity);
       const existing = await devices.findOne({ where: { tenantId: tenant.id, udid: message.UDID } });
       const fields = {
         platform: 'ios' as const,
-        groupId: enrollment.groupId,
+        groupId: ade?.targetGroupId ?? enrollment.groupId,
         enrollmentId: enrollment.id,
         status: 'pending' as const,
         serialNumber: message.SerialNumber ?? existing?.serialNumber ?? null,
@@ -190,9 +194,40 @@ export class AppleMdmService {
       } else {
         await devices.insert({ tenantId: tenant.id, udid: message.UDID, ...fields });
       }
+      if (ade) {
+        const device = await devices.findOneOrFail({ where: { tenantId: tenant.id, udid: message.UDID } });
+        await manager.getRepository(AdeDeviceEntity).update({ id: ade.id }, { deviceId: device.id });
+      }
       const newUse = !existing || existing.enrollmentId !== enrollment.id || existing.status === 'unenrolled';
       if (newUse) await manager.getRepository(EnrollmentEntity).increment({ id: enrollment.id }, 'uses', 1);
     });
+  }
+
+  /**
+   * The ABM device an ADE identity was issued for: the certificate's challenge was bound to the
+   * serial of a signed MachineInfo, and Authenticate must come from that same serial.
+   */
+  private async adeDevice(
+    manager: EntityManager,
+    tenant: TenantEntity,
+    adeSerial: string,
+    reportedSerial: string | undefined,
+  ): Promise<AdeDeviceEntity> {
+    if (reportedSerial !== adeSerial) {
+      this.logger.warn(
+        { tenant: tenant.slug, adeSerial, reportedSerial },
+        'Authenticate from another serial than the ADE MachineInfo',
+      );
+      throw new MdmRequestRefused(
+        'ADE_SERIAL_MISMATCH',
+        `this identity was issued to ADE serial ${adeSerial}, not ${reportedSerial ?? '(none)'}`,
+      );
+    }
+    const row = await manager
+      .getRepository(AdeDeviceEntity)
+      .findOne({ where: { tenantId: tenant.id, serialNumber: adeSerial } });
+    if (!row) throw new MdmRequestRefused('ADE_SERIAL_UNKNOWN', `serial ${adeSerial} is not an ABM device`);
+    return row;
   }
 
   /** The device behind a request, which must present the certificate bound to it at Authenticate. */
@@ -244,19 +279,16 @@ export class AppleMdmService {
       );
       if (firstToken) {
         const profiles = await this.currentPolicyVersions(manager, tenant.id, device.groupId);
-        await this.commands.queue(
-          tenant.id,
-          device.id,
-          [
-            ...FIRST_INVENTORY,
-            ...profiles.map((version) => ({
-              requestType: 'InstallProfile' as const,
-              params: { policyVersionId: version.id },
-            })),
-          ],
-          'system:enrollment',
-          manager,
-        );
+        const bans = profiles.map((version) => ({
+          requestType: 'InstallProfile' as const,
+          params: { policyVersionId: version.id },
+        }));
+        // A phone in Setup Assistant (ADE, await_device_configured) waits for DeviceConfigured: send
+        // the ban first, then the inventory, then release it, so the user never holds it unbanned.
+        const commands: NewCommand[] = message.AwaitingConfiguration
+          ? [...bans, ...FIRST_INVENTORY, { requestType: 'DeviceConfigured' }]
+          : [...FIRST_INVENTORY, ...bans];
+        await this.commands.queue(tenant.id, device.id, commands, 'system:enrollment', manager);
       }
     });
   }
@@ -502,6 +534,8 @@ export class AppleMdmService {
         return { RequestType: 'SecurityInfo' };
       case 'Restrictions':
         return { RequestType: 'Restrictions' };
+      case 'DeviceConfigured':
+        return { RequestType: 'DeviceConfigured' };
       default:
         throw new Error(`unknown queued request type ${command.requestType}`);
     }

@@ -1,3 +1,5 @@
+import { AdeAccountEntity } from './ade-account.entity.js';
+import { AdeDeviceEntity } from './ade-device.entity.js';
 import { ApiTokenEntity } from './api-token.entity.js';
 import { AppListEntity } from './app-list.entity.js';
 import { AuditEventEntity } from './audit-event.entity.js';
@@ -16,6 +18,8 @@ import { SigningIdentityEntity } from './signing-identity.entity.js';
 import { TenantEntity } from './tenant.entity.js';
 
 export {
+  AdeAccountEntity,
+  AdeDeviceEntity,
   DeviceAppEntity,
   DeviceEntity,
   DeviceProfileEntity,
@@ -58,6 +62,8 @@ export const ENTITIES = [
   DeviceAppEntity,
   DeviceProfileEntity,
   MdmCommandEntity,
+  AdeAccountEntity,
+  AdeDeviceEntity,
 ];
 export { PLATFORMS } from './enrollment.entity.js';
 export type { Platform } from './enrollment.entity.js';
@@ -65,3 +71,7 @@ export { DEVICE_STATUSES } from './device.entity.js';
 export type { DeviceStatus } from './device.entity.js';
 export { MDM_COMMAND_STATUSES } from './mdm-command.entity.js';
 export type { MdmCommandStatus } from './mdm-command.entity.js';
+export { ADE_BLOCKING_STATES } from './ade-account.entity.js';
+export type { AdeAssignmentRule, AdeBlockingState } from './ade-account.entity.js';
+export { ADE_ASSIGNMENT_STATUSES } from './ade-device.entity.js';
+export type { AdeAssignmentStatus } from './ade-device.entity.js';
