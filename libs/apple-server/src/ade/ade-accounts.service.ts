@@ -11,8 +11,10 @@ import {
   DeviceAssignmentClient,
   encryptSecret,
   generateAdeKeyPair,
+  MemoryAdeSessionStore,
   validateSkipSetupItems,
   type AdeOAuthCredentials,
+  type AdeSessionStore,
   type AdeServerToken,
 } from '#libs/apple';
 import { AuditService, type Actor } from '#libs/audit';
@@ -186,7 +188,8 @@ export class AdeAccountsService {
       blockingMessage: null,
     };
     try {
-      details = await this.client(account, token).account();
+      // A session of its own: the shared one was opened with the previous token and proves nothing.
+      details = await this.client(account, token, new MemoryAdeSessionStore()).account();
     } catch (error) {
       if (!(error instanceof AdeApiError)) throw error;
       if (error.kind === 'token_rejected' || error.kind === 'access_denied') {
@@ -383,12 +386,16 @@ export class AdeAccountsService {
   }
 
   /** A Device Assignment API client for the account's stored token (or a token being uploaded). */
-  client(account: AdeAccountEntity, token?: AdeOAuthCredentials): DeviceAssignmentClient {
+  client(
+    account: AdeAccountEntity,
+    token?: AdeOAuthCredentials,
+    sessions: AdeSessionStore = this.sessions.forAccount(account.id),
+  ): DeviceAssignmentClient {
     const credentials = token ?? this.credentials(account);
     return new DeviceAssignmentClient({
       baseUrl: this.config.APPLE_ADE_URL,
       credentials,
-      sessions: this.sessions.forAccount(account.id),
+      sessions,
       userAgent: ADE_USER_AGENT,
     });
   }
