@@ -50,18 +50,25 @@ export class AdeAssignmentService {
     };
     if (!(await this.anyDue(account.tenantId))) return report;
     report.profileUuid = await this.ensureProfile(account, client);
+    // Apple answers batch n+1 while PostgreSQL records batch n: the two round trips overlap.
+    let recording: Promise<void> = Promise.resolve();
     let after = '';
     for (;;) {
       const serials = await this.dueSerials(account.tenantId, after, batchSize);
       if (serials.length === 0) break;
       const result = await client.assignProfile(report.profileUuid, serials);
-      const counts = await this.recordResults(account.tenantId, serials, result);
-      report.assigned += counts.SUCCESS;
-      report.failed += counts.FAILED;
-      report.throttled += counts.THROTTLED;
-      report.notAccessible += counts.NOT_ACCESSIBLE;
+      await recording;
+      recording = this.recordResults(account.tenantId, serials, result).then((counts) => {
+        report.assigned += counts.SUCCESS;
+        report.failed += counts.FAILED;
+        report.throttled += counts.THROTTLED;
+        report.notAccessible += counts.NOT_ACCESSIBLE;
+      });
+      // Handled when awaited above; this only keeps Node from calling it unhandled meanwhile.
+      recording.catch(() => undefined);
       after = serials[serials.length - 1];
     }
+    await recording;
     return report;
   }
 

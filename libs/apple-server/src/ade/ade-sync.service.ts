@@ -8,6 +8,8 @@ import { AdeAssignmentService, type AdeAssignmentReport } from './ade-assignment
 
 /** Apple's maximum page (apple-ade.md §3.4): fewer round trips, and 1,000 rows is one cheap upsert. */
 export const ADE_PAGE_SIZE = 1000;
+/** A run that stored this many rows refreshes the table's planner statistics. */
+const ANALYZE_AFTER_DEVICES = 5000;
 /** A run stops after this many pages whatever Apple says, so a misbehaving answer cannot spin forever. */
 const MAX_PAGES_PER_RUN = 5000;
 
@@ -54,6 +56,11 @@ export class AdeSyncService {
     const targets = await this.targetResolver(account);
     try {
       await this.pages(account, client, targets, report, options.pageSize ?? ADE_PAGE_SIZE);
+      if (report.devices >= ANALYZE_AFTER_DEVICES) {
+        // Until autovacuum gets to it, the planner takes a table just bulk-loaded for empty and
+        // joins each assignment batch by scanning all of it: one ANALYZE keeps batches O(batch).
+        await this.dataSource.query('ANALYZE ade_devices');
+      }
       report.assignment = await this.assignments.assignDue(account, client);
       await this.accounts.recordApiOutcome(account);
       await this.dataSource
@@ -86,13 +93,20 @@ export class AdeSyncService {
     let fetching = !account.fetchComplete || cursor === null;
     let refetched = false;
     report.fullFetch = fetching;
+    const request = (from: string | null, fetch: boolean) => {
+      const pending = fetch ? client.fetchDevices(from, pageSize) : client.syncDevices(from!, pageSize);
+      pending.catch(() => undefined); // awaited below; a prefetch may also be dropped
+      return pending;
+    };
+    // Apple prepares page n+1 while PostgreSQL stores page n; the cursor is still committed in
+    // order, with the page it follows.
+    let next: Promise<AdeDevicePage> | undefined;
     while (report.pages < MAX_PAGES_PER_RUN) {
       let page: AdeDevicePage;
       try {
-        page = fetching
-          ? await client.fetchDevices(cursor, pageSize)
-          : await client.syncDevices(cursor!, pageSize);
+        page = await (next ?? request(cursor, fetching));
       } catch (error) {
+        next = undefined;
         if (!(error instanceof AdeApiError)) throw error;
         if (error.kind === 'cursor_exhausted' && fetching && cursor) {
           fetching = false;
@@ -115,14 +129,18 @@ export class AdeSyncService {
       }
       const finished = !page.more_to_follow;
       const echoed = page.more_to_follow && page.cursor === cursor;
+      const pageFetching = fetching;
+      next = finished || echoed ? undefined : request(page.cursor || cursor, fetching);
       await this.dataSource.transaction(async (manager) => {
-        await this.upsertDevices(manager, account.tenantId, page.devices ?? [], targets, fetching);
+        // Apple keeps every device: a page lost to a crash right after commit is fetched again.
+        await manager.query('SET LOCAL synchronous_commit TO OFF');
+        await this.upsertDevices(manager, account.tenantId, page.devices ?? [], targets, pageFetching);
         await manager.update(
           AdeAccountEntity,
           { id: account.id },
           {
             cursor: page.cursor || cursor,
-            fetchComplete: fetching ? finished : true,
+            fetchComplete: pageFetching ? finished : true,
           },
         );
       });

@@ -13,7 +13,11 @@ export type AdeAssignmentStatus = (typeof ADE_ASSIGNMENT_STATUSES)[number];
 /** A device Apple Business Manager assigned to the tenant's MDM server, as the last sync saw it. */
 @Entity('ade_devices')
 @Index('uq_ade_devices_tenant_serial', ['tenantId', 'serialNumber'], { unique: true })
-@Index('ix_ade_devices_due', ['tenantId', 'assignmentStatus', 'nextAttemptAt'])
+// The assignment loop walks due serials in order, a batch at a time: a partial index keeps each
+// batch a short index range however many devices are already assigned.
+@Index('ix_ade_devices_due', ['tenantId', 'serialNumber'], {
+  where: `assignment_status IN ('pending', 'failed', 'throttled')`,
+})
 export class AdeDeviceEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
