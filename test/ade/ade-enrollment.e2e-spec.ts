@@ -6,7 +6,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Queue, QueueEvents } from 'bullmq';
 import { WorkerModule } from '../../apps/worker/src/worker.module.js';
-import { AdeAccountsService } from '#libs/apple-server';
+import { AdeAccountsService, AdeSyncService } from '#libs/apple-server';
 import { QueueName } from '#libs/jobs';
 import { buildServerTokenP7m } from '../fakes/ade-token.js';
 import { selfSignedDeviceIdentity, TestAppleDeviceCa } from '../fakes/apple-device-ca.js';
@@ -398,6 +398,24 @@ describe('Apple Automated Device Enrollment: ABM token, sync, assignment, Setup 
     expect(await syncNow(dinum)).toMatchObject({ cursorEchoed: true });
     expect(fake.requestsTo('/devices/sync').length).toBe(syncCallsBefore + 1);
     fake.echoSyncCursor = false;
+
+    // A sync that dies after two pages keeps them and resumes after them (cursor committed with each page).
+    const late = fake.addDevices(35);
+    fake.pageFailure = { after: 2, status: 400, code: 'MALFORMED_REQUEST_BODY' };
+    const sync = worker.get(AdeSyncService);
+    const interrupted = await sync.sync(dinum.id, { pageSize: 10 });
+    expect(interrupted).toMatchObject({ pages: 2, error: { kind: 'bad_request' } });
+    const [{ cursor: committed }] = (
+      await h.api.sql('SELECT cursor FROM ade_accounts WHERE tenant_id = $1', [dinum.id])
+    ).rows;
+    fake.pageFailure = undefined;
+    const resumedFrom = fake.requestsTo('/devices/sync').length;
+    expect((await sync.sync(dinum.id, { pageSize: 10 })).error).toBeUndefined();
+    expect(JSON.parse(fake.requestsTo('/devices/sync')[resumedFrom].body)).toMatchObject({
+      cursor: committed,
+    });
+    const stored = new Set((await abmDevices(dinum)).map((d) => d.serialNumber));
+    expect(late.every((serial) => stored.has(serial))).toBe(true);
 
     fake.tokenRejected = true;
     expect(await syncNow(dinum)).toMatchObject({ error: { kind: 'token_rejected' } });

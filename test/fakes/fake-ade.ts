@@ -123,6 +123,8 @@ export class FakeAde {
   echoSyncCursor = false;
   readonly failSerials = new Set<string>();
   readonly throttleSerials = new Set<string>();
+  /** After `after` more device pages (fetch or sync), answer every page request with `status` `code`. */
+  pageFailure: { after: number; status: number; code: string } | undefined;
   /** Set by tests to keep requests from being recorded (the benchmark). */
   recordRequests = true;
 
@@ -265,6 +267,10 @@ export class FakeAde {
       if (this.serverErrorNext > 0) {
         this.serverErrorNext -= 1;
         return reply(500, 'INTERNAL_SERVER_ERROR');
+      }
+      if (this.pageFailure && (url.pathname === '/server/devices' || url.pathname === '/devices/sync')) {
+        if (this.pageFailure.after <= 0) return reply(this.pageFailure.status, this.pageFailure.code);
+        this.pageFailure.after -= 1;
       }
       const headers = this.rotate(token);
       const version = Number(req.headers['x-server-protocol-version']);
