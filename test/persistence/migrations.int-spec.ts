@@ -1,5 +1,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { MIGRATIONS, prepareDatabase } from '#libs/persistence';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions, ensureDatabase, MIGRATIONS, prepareDatabase } from '#libs/persistence';
 import { adminQuery, databaseUrl, uniqueName } from '../support/test-environment.js';
 import pg from 'pg';
 
@@ -31,6 +33,45 @@ describe('database preparation at start', () => {
     const rows = await client.query('SELECT count(*)::int AS n FROM typeorm_migrations');
     await client.end();
     expect(rows.rows[0].n).toBe(MIGRATIONS.length);
+  });
+
+  it('binds the certificates of devices enrolled before the certificate-binding migration to their UDID', async () => {
+    const name = uniqueName('rempart_binding');
+    created.push(name);
+    const url = databaseUrl(name);
+    await ensureDatabase(url);
+    const binding = MIGRATIONS.findIndex(
+      (m) => m.name === 'DeviceCertificateBindingAndRevocation1796124284003',
+    );
+    expect(binding).toBeGreaterThan(0);
+    const before = new DataSource({ ...dataSourceOptions(url, 2), migrations: MIGRATIONS.slice(0, binding) });
+    await before.initialize();
+    await before.runMigrations();
+    const tenantId = randomUUID();
+    const certificate = 'a'.repeat(64);
+    await before.query(
+      `INSERT INTO scep_challenges (tenant_id, enrollment_id, challenge_hash, expires_at, consumed_at, issued_certificate_sha256)
+       VALUES ($1, $2, $3, now(), now(), $4), ($1, $2, $5, now(), now(), $6)`,
+      [tenantId, randomUUID(), 'c'.repeat(64), certificate, 'd'.repeat(64), 'b'.repeat(64)],
+    );
+    await before.query(
+      `INSERT INTO devices (tenant_id, platform, group_id, udid, status, identity_certificate_sha256)
+       VALUES ($1, 'ios', $2, 'UDID-ENROLLED', 'enrolled', $3)`,
+      [tenantId, randomUUID(), certificate],
+    );
+    await before.destroy();
+
+    await prepareDatabase(url);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const rows = await client.query(
+      'SELECT issued_certificate_sha256 AS certificate, device_udid FROM scep_challenges ORDER BY 1',
+    );
+    await client.end();
+    expect(rows.rows).toEqual([
+      { certificate, device_udid: 'UDID-ENROLLED' },
+      { certificate: 'b'.repeat(64), device_udid: null },
+    ]);
   });
 
   it('fails with one line naming PostgreSQL when the server is unreachable', async () => {

@@ -9,7 +9,30 @@ import {
   type PlistValue,
 } from '#libs/apple';
 import { buildSignedData, CmsError, derToPem, openEnvelopedData, verifySignedData } from './cms.js';
+import { time as derTime } from './der.js';
 import { scepEnroll, type HttpExchange, type ScepSubject } from './scep-client.js';
+
+const SIGNING_TIME_OID = '1.2.840.113549.1.9.5';
+
+/**
+ * The signing time for each body a phone signs. Signing times have a one-second resolution, so the
+ * same body signed twice within a second (two Idle reports in a row) would be the same signed
+ * request, which the server refuses as a replay; the second one is dated the next second, as if the
+ * phone had sent it a moment later.
+ */
+function distinctSigningTimes(): (body: Buffer) => Date {
+  /** Body digest -> the second it was last signed with (only the current and later seconds are kept). */
+  const lastSecond = new Map<string, number>();
+  return (body) => {
+    const now = Math.floor(Date.now() / 1000);
+    for (const [digest, second] of lastSecond) if (second < now) lastSecond.delete(digest);
+    const digest = createHash('sha256').update(body).digest('hex');
+    const previous = lastSecond.get(digest);
+    const second = previous === undefined ? now : previous + 1;
+    lastSecond.set(digest, second);
+    return new Date(second * 1000);
+  };
+}
 
 /*
  * A simulated iPhone that speaks Apple's MDM protocol over real HTTP, for end-to-end tests,
@@ -542,18 +565,25 @@ export class SimulatedIphone {
     if (!certificate.checkPrivateKey(key))
       throw new Error('useEnrollment: the identity key does not match its certificate');
     let signer: (body: Buffer) => Buffer;
+    const signingTime = distinctSigningTimes();
     try {
       const cms = new CmsSigner({
         certificatePem: enrollment.identity.certificatePem,
         privateKeyPem: enrollment.identity.privateKeyPem,
       });
-      signer = (body) => cms.signDetached(body);
+      signer = (body) => cms.signDetached(body, signingTime(body));
     } catch (error) {
       // CmsSigner refuses RSA keys under 2048 bits (profile signing policy); a phone with a SCEP
       // Keysize of 1024 still signs its messages, so fall back to the simulator's own CMS builder.
       if ((error as { code?: string }).code !== 'WEAK_KEY') throw error;
       signer = (body) =>
-        buildSignedData({ content: body, certificateDer: certificate.raw, privateKey: key, detached: true });
+        buildSignedData({
+          content: body,
+          certificateDer: certificate.raw,
+          privateKey: key,
+          detached: true,
+          attributes: [{ type: SIGNING_TIME_OID, value: derTime(signingTime(body)) }],
+        });
     }
     this.state = { ...enrollment, anchorCertificatesPem: [...enrollment.anchorCertificatesPem] };
     this.signer = signer;

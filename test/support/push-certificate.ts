@@ -1,8 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { generateKeyPair, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
+import forge from 'node-forge';
+
+const generateKeyPairAsync = promisify(generateKeyPair);
 
 /**
  * A certificate shaped like Apple's MDM push certificate (UID = com.apple.mgmt.External.<uuid>).
@@ -43,4 +47,30 @@ export function makePushCertificate(days = 365): {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A client certificate with any subject and validity (expired, not yet valid, no UID...), self-signed,
+ * for the APNs client and fake's refusal paths. Key made natively; node-forge builds and signs.
+ */
+export async function makeClientCertificate(options: {
+  subject: forge.pki.CertificateField[];
+  notBefore?: Date;
+  notAfter?: Date;
+}): Promise<{ certificatePem: string; privateKeyPem: string }> {
+  const { privateKey } = await generateKeyPairAsync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
+  const key = forge.pki.privateKeyFromPem(privateKey);
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
+  cert.serialNumber = '4' + randomUUID().replace(/-/g, '').slice(1);
+  cert.validity.notBefore = options.notBefore ?? new Date(Date.now() - 3_600_000);
+  cert.validity.notAfter = options.notAfter ?? new Date(Date.now() + 365 * 86_400_000);
+  cert.setSubject(options.subject);
+  cert.setIssuer(options.subject);
+  cert.sign(key, forge.md.sha256.create());
+  return { certificatePem: forge.pki.certificateToPem(cert), privateKeyPem: privateKey };
 }

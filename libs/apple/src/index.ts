@@ -77,6 +77,8 @@ export type {
   SchemaValidationResult,
 } from './schema/apple-profile-schema.js';
 
+// Pure Node (http2, crypto): usable by a worker without NestJS or TypeORM.
+export * from './apns/index.js';
 export * from './scep/index.js';
 export * from './mdm/index.js';
 export * from './enrollment/index.js';

@@ -1,5 +1,21 @@
 import { describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { ConfigError, loadConfig } from './app-config.js';
+
+// A self-signed certificate (openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj /CN=test-ca).
+const CA_PEM = `-----BEGIN CERTIFICATE-----
+MIIBeDCCAR+gAwIBAgIUX+MDg+tu8esJ2jlgwNq5R11PvwMwCgYIKoZIzj0EAwIw
+EjEQMA4GA1UEAwwHdGVzdC1jYTAeFw0yNjEyMDExMTMxNTZaFw0zNjExMjgxMTMx
+NTZaMBIxEDAOBgNVBAMMB3Rlc3QtY2EwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNC
+AAR4KE5BnCfE8Lja8DRxpeCYGtB6WFfkTH6SIiC2TsbVFI8SeucGqF1/5vSXtuGg
+0ruNsjk4QxHNpUdOp89Q/KN5o1MwUTAdBgNVHQ4EFgQUskXWk7fCZPHx5lLD1IE3
+jNWFt+EwHwYDVR0jBBgwFoAUskXWk7fCZPHx5lLD1IE3jNWFt+EwDwYDVR0TAQH/
+BAUwAwEB/zAKBggqhkjOPQQDAgNHADBEAiAIolWNpv6x7EbbUH2bN+L/WPgMfUzj
+HJzLxhLYRPxcvAIgMb6/56J1mi+A5z1vvDS7s5ENdkxhuHqotV+J534vpDs=
+-----END CERTIFICATE-----
+`;
 
 describe('loadConfig', () => {
   it('uses the contract defaults when nothing is set', () => {
@@ -40,6 +56,26 @@ describe('loadConfig', () => {
     expect((error as Error).message).not.toContain('\n');
   });
 
+  it('reads APNS_CA_FILE when set, and refuses a missing file or one without a certificate', () => {
+    expect(loadConfig({}).apnsCaPem).toBeUndefined();
+    const dir = mkdtempSync(path.join(tmpdir(), 'rempart-config-'));
+    try {
+      const good = path.join(dir, 'ca.pem');
+      const bad = path.join(dir, 'not-a-ca.pem');
+      writeFileSync(good, CA_PEM);
+      writeFileSync(bad, 'hello');
+      const config = loadConfig({ APNS_CA_FILE: good });
+      expect(config.APNS_CA_FILE).toBe(good);
+      expect(config.apnsCaPem).toBe(CA_PEM);
+      expect(() => loadConfig({ APNS_CA_FILE: path.join(dir, 'missing.pem') })).toThrow(
+        /^Invalid configuration: APNS_CA_FILE cannot be read \(ENOENT\)/,
+      );
+      expect(() => loadConfig({ APNS_CA_FILE: bad })).toThrow(/APNS_CA_FILE is not a PEM certificate/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('never echoes the master key in an error', () => {
     expect(() => loadConfig({ REMPART_MASTER_KEY: 'secret' })).toThrow(/^((?!secret).)*$/);
   });
@@ -48,5 +84,36 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/REMPART_MASTER_KEY is required/);
     const config = loadConfig({ NODE_ENV: 'production', REMPART_MASTER_KEY: 'k'.repeat(32) });
     expect(config.masterKeyIsDevelopmentDefault).toBe(false);
+  });
+
+  describe('MDM_TRUSTED_PROXIES', () => {
+    it('is required when MDM_CLIENT_CERT_HEADER is set, so the header is never taken from anyone', () => {
+      expect(() => loadConfig({ MDM_CLIENT_CERT_HEADER: 'X-Client-Cert' })).toThrow(
+        /MDM_TRUSTED_PROXIES is required when MDM_CLIENT_CERT_HEADER is set/,
+      );
+    });
+
+    it('refuses an entry that is neither an IP address nor a CIDR range, naming it', () => {
+      for (const bad of ['proxy.internal', '10.0.0.0/33', '10.0.0.1/8/1', '::1/129', '10.0.0.1/x']) {
+        expect(() =>
+          loadConfig({ MDM_CLIENT_CERT_HEADER: 'X-Client-Cert', MDM_TRUSTED_PROXIES: `127.0.0.1, ${bad}` }),
+        ).toThrow(new RegExp(`MDM_TRUSTED_PROXIES must be .*${bad.replace(/[.*/]/g, '\\$&')}`));
+      }
+    });
+
+    it('matches IPv4, IPv6 and IPv4-mapped peers against addresses and ranges', () => {
+      const { trustedProxies } = loadConfig({
+        MDM_CLIENT_CERT_HEADER: 'X-Client-Cert',
+        MDM_TRUSTED_PROXIES: '10.1.0.0/16, 192.0.2.7, fd00::/8',
+      });
+      expect(trustedProxies.allows('10.1.200.3')).toBe(true);
+      expect(trustedProxies.allows('::ffff:10.1.0.9')).toBe(true);
+      expect(trustedProxies.allows('192.0.2.7')).toBe(true);
+      expect(trustedProxies.allows('fd12::1')).toBe(true);
+      expect(trustedProxies.allows('10.2.0.1')).toBe(false);
+      expect(trustedProxies.allows('192.0.2.8')).toBe(false);
+      expect(trustedProxies.allows('127.0.0.1')).toBe(false);
+      expect(trustedProxies.allows(undefined)).toBe(false);
+    });
   });
 });

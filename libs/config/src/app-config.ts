@@ -1,3 +1,5 @@
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -11,6 +13,7 @@ import {
   MinLength,
   validateSync,
 } from 'class-validator';
+import { TrustedProxies } from './trusted-proxies.js';
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
@@ -59,6 +62,13 @@ export class EnvironmentVariables {
 
   @Matches(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, { message: 'APNS_URL must be an http(s) URL' })
   APNS_URL = 'https://api.push.apple.com';
+
+  /**
+   * PEM file of an extra CA trusted for APNS_URL, next to the system roots: the local fake APNs'
+   * throw-away CA in tests and demos. Empty (the default, and production): system roots only.
+   */
+  @IsString()
+  APNS_CA_FILE = '';
 
   @Matches(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, { message: 'AMAPI_ROOT_URL must be an http(s) URL' })
   AMAPI_ROOT_URL = 'https://androidmanagement.googleapis.com/';
@@ -109,6 +119,13 @@ export class EnvironmentVariables {
   @Matches(/^([A-Za-z0-9-]{1,64})?$/, { message: 'MDM_CLIENT_CERT_HEADER must be an HTTP header name' })
   MDM_CLIENT_CERT_HEADER = '';
 
+  /**
+   * With MDM_CLIENT_CERT_HEADER: the proxies allowed to send that header (comma-separated IP
+   * addresses or CIDR ranges); the header from any other address is refused. Checked in loadConfig.
+   */
+  @IsString()
+  MDM_TRUSTED_PROXIES = '';
+
   /** Directory holding catalog.yaml and lists/; empty means the profiles/ shipped with this installation. */
   @IsString()
   PROFILES_DIR = '';
@@ -120,9 +137,13 @@ export class EnvironmentVariables {
 }
 
 export type AppConfig = Readonly<Omit<EnvironmentVariables, 'REMPART_MASTER_KEY'>> & {
+  /** MDM_TRUSTED_PROXIES, parsed. */
+  readonly trustedProxies: TrustedProxies;
   /** Key material for encrypting stored private keys; a fixed development key outside production. */
   readonly masterKey: string;
   readonly masterKeyIsDevelopmentDefault: boolean;
+  /** The certificate(s) read from APNS_CA_FILE (PEM), for ApnsClient's `ca`; undefined when unset. */
+  readonly apnsCaPem?: string;
 };
 
 export class ConfigError extends Error {
@@ -152,10 +173,47 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (parsed.NODE_ENV === 'production' && !parsed.REMPART_MASTER_KEY) {
     throw new ConfigError('Invalid configuration: REMPART_MASTER_KEY is required when NODE_ENV=production');
   }
+  let trustedProxies: TrustedProxies;
+  try {
+    trustedProxies = TrustedProxies.parse(parsed.MDM_TRUSTED_PROXIES);
+  } catch (error) {
+    throw new ConfigError(
+      `Invalid configuration: MDM_TRUSTED_PROXIES must be comma-separated IP addresses or CIDR ranges: ${(error as Error).message}`,
+    );
+  }
+  if (parsed.MDM_CLIENT_CERT_HEADER && trustedProxies.entries.length === 0) {
+    throw new ConfigError(
+      'Invalid configuration: MDM_TRUSTED_PROXIES is required when MDM_CLIENT_CERT_HEADER is set (the addresses of the TLS proxies that may send it)',
+    );
+  }
+  const apnsCaPem = parsed.APNS_CA_FILE === '' ? undefined : readCaFile('APNS_CA_FILE', parsed.APNS_CA_FILE);
   const { REMPART_MASTER_KEY, ...rest } = parsed;
   return Object.freeze({
     ...rest,
+    trustedProxies,
     masterKey: REMPART_MASTER_KEY ?? DEVELOPMENT_MASTER_KEY,
     masterKeyIsDevelopmentDefault: !REMPART_MASTER_KEY,
+    ...(apnsCaPem === undefined ? {} : { apnsCaPem }),
   });
+}
+
+/** Reads a PEM CA file at start, so that a wrong path stops the process here and not at the first push. */
+function readCaFile(name: string, file: string): string {
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? 'unreadable';
+    throw new ConfigError(
+      `Invalid configuration: ${name} cannot be read (${code}) (got ${JSON.stringify(file)})`,
+    );
+  }
+  try {
+    new X509Certificate(pem);
+  } catch {
+    throw new ConfigError(
+      `Invalid configuration: ${name} is not a PEM certificate (got ${JSON.stringify(file)})`,
+    );
+  }
+  return pem;
 }

@@ -1,3 +1,4 @@
 export { loadConfig, ConfigError, EnvironmentVariables } from './app-config.js';
 export type { AppConfig } from './app-config.js';
 export { ConfigModule, APP_CONFIG } from './config.module.js';
+export { TrustedProxies } from './trusted-proxies.js';

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, IsNull, Repository, type EntityManager } from 'typeorm';
+import { DataSource, Repository, type EntityManager } from 'typeorm';
 import { AuditService, type Actor } from '#libs/audit';
 import { APP_CONFIG, type AppConfig } from '#libs/config';
 import {
@@ -156,8 +156,10 @@ export class EnrollmentsService {
 
   /**
    * Consumes a challenge for a SCEP request: valid only once, before it expires, for this tenant and
-   * a still-usable enrollment. Returns the challenge row to bind the issued certificate to, or a
-   * reason for refusing.
+   * a still-usable enrollment. This is where an enrollment's use is counted: one challenge consumed,
+   * one device certificate issued, under a lock on the enrollment so that phones racing with
+   * profiles downloaded together cannot get more certificates than `maxUses`. Returns the challenge
+   * row to bind the issued certificate to, or a reason for refusing.
    */
   async consumeChallenge(
     tenantId: string,
@@ -176,13 +178,20 @@ export class EnrollmentsService {
       if (row.expiresAt <= new Date()) return { ok: false as const, reason: 'challenge expired' };
       const enrollment = await manager
         .getRepository(EnrollmentEntity)
-        .findOne({ where: { id: row.enrollmentId, revokedAt: IsNull() } });
+        .createQueryBuilder('e')
+        .setLock('pessimistic_write')
+        .where('e.id = :id AND e.tenant_id = :tenantId AND e.revoked_at IS NULL', {
+          id: row.enrollmentId,
+          tenantId,
+        })
+        .getOne();
       if (!enrollment || enrollment.expiresAt <= new Date())
         return { ok: false as const, reason: 'enrollment no longer valid' };
       if (enrollment.maxUses !== null && enrollment.uses >= enrollment.maxUses) {
         return { ok: false as const, reason: 'enrollment used up' };
       }
       await manager.getRepository(ScepChallengeEntity).update({ id: row.id }, { consumedAt: new Date() });
+      await manager.getRepository(EnrollmentEntity).increment({ id: enrollment.id }, 'uses', 1);
       return { ok: true as const, challengeId: row.id };
     });
   }
@@ -192,22 +201,28 @@ export class EnrollmentsService {
   }
 
   /**
-   * The enrollment a certificate issued by our SCEP belongs to (checked at Authenticate), with the
-   * ADE serial its challenge was bound to, if any.
+   * The record of a device certificate issued by our SCEP (its challenge row, locked until the
+   * transaction ends) and the enrollment it was issued for; null for a certificate we never issued.
    */
-  async enrollmentForCertificate(
+  async issuedCertificate(
     tenantId: string,
     certificateSha256: string,
     manager: EntityManager,
-  ): Promise<(EnrollmentEntity & { adeSerial: string | null }) | null> {
-    const challenge = await manager
+  ): Promise<{ record: ScepChallengeEntity; enrollment: EnrollmentEntity } | null> {
+    const record = await manager
       .getRepository(ScepChallengeEntity)
-      .findOne({ where: { tenantId, issuedCertificateSha256: certificateSha256 } });
-    if (!challenge) return null;
+      .createQueryBuilder('c')
+      .setLock('pessimistic_write')
+      .where('c.tenant_id = :tenantId AND c.issued_certificate_sha256 = :certificateSha256', {
+        tenantId,
+        certificateSha256,
+      })
+      .getOne();
+    if (!record) return null;
     const enrollment = await manager
       .getRepository(EnrollmentEntity)
-      .findOne({ where: { id: challenge.enrollmentId, tenantId } });
-    return enrollment ? Object.assign(enrollment, { adeSerial: challenge.adeSerial }) : null;
+      .findOne({ where: { id: record.enrollmentId, tenantId } });
+    return enrollment ? { record, enrollment } : null;
   }
 
   enrollUrl(token: string): string {

@@ -9,6 +9,7 @@ import {
 import type { Request, Response } from 'express';
 import { DomainException } from './domain.exception.js';
 import { currentRequestId } from './request-context.js';
+import { routePattern } from './route-pattern.js';
 
 export interface ErrorBody {
   statusCode: number;
@@ -67,15 +68,17 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const body = errorBody(exception);
     if (body.statusCode >= 500) {
       this.logger.error(
-        { err: exception, method: request.method, path: request.path },
-        `Unhandled error on ${request.method} ${request.path}`,
+        { err: exception, method: request.method, route: routePattern(request) },
+        `Unhandled error on ${request.method} ${routePattern(request)}`,
       );
     } else {
+      const route = routePattern(request);
       this.logger.log({
         method: request.method,
-        path: request.path,
+        route,
         statusCode: body.statusCode,
-        message: body.message,
+        // Express's 404 message repeats the URL, which may carry a token: the route says enough.
+        message: route === 'unmatched' ? 'no route matches the request' : body.message,
       });
     }
     if (response.headersSent) return;

@@ -3,12 +3,14 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { MetricsService } from './metrics.js';
 import { requestContext } from './request-context.js';
+import { routePattern } from './route-pattern.js';
 
 const ACCEPTED_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * Gives every request an id (the caller's X-Request-Id when it is sane, else a new UUID), echoes it
- * in the response, runs the rest of the request inside that context, and logs one access line.
+ * in the response, runs the rest of the request inside that context, and logs one access line
+ * naming the route pattern, not the URL (see routePattern).
  */
 export function requestIdMiddleware(logger: Logger, metrics: MetricsService) {
   return (req: Request, res: Response, next: NextFunction) => {
@@ -18,19 +20,14 @@ export function requestIdMiddleware(logger: Logger, metrics: MetricsService) {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
-      const labels = {
-        method: req.method,
-        route: `${req.baseUrl ?? ''}${route}`,
-        status: String(res.statusCode),
-      };
+      const labels = { method: req.method, route: routePattern(req), status: String(res.statusCode) };
       metrics.httpDuration.observe(labels, seconds);
       if (res.statusCode >= 400) metrics.httpErrors.inc(labels);
       logger.info(
         {
           reqId: requestId,
           method: req.method,
-          url: req.originalUrl,
+          route: labels.route,
           status: res.statusCode,
           ms: Math.round(seconds * 1000),
         },

@@ -1,8 +1,8 @@
-import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
-import { MdmCommandsService } from '#libs/apple-server';
+import { DeviceCertificatesService, MdmCommandsService } from '#libs/apple-server';
 import type { Actor } from '#libs/audit';
 import { CurrentActor, CurrentPrincipal, type Principal } from '#libs/auth';
 import { DevicesService } from '#libs/fleet';
@@ -99,6 +99,7 @@ export class DevicesController {
   constructor(
     private readonly devices: DevicesService,
     private readonly commands: MdmCommandsService,
+    private readonly certificates: DeviceCertificatesService,
   ) {}
 
   @Get()
@@ -159,5 +160,22 @@ export class DevicesController {
       actor.label,
     );
     return { commandUuid: commandUuid.toUpperCase(), requestType: body.requestType, status: 'queued' };
+  }
+
+  /**
+   * Frees the phone's record from its certificate (a phone wiped or replaced without CheckOut): it
+   * is unenrolled, its open commands cancelled, and its UDID may enroll with a new certificate.
+   */
+  @Post(':udid/release')
+  @HttpCode(200)
+  release(@CurrentActor() actor: Actor, @Param('udid') udid: string) {
+    return this.certificates.release(actor, udid);
+  }
+
+  /** Revokes the certificate bound to the phone: from now on the phone is refused (401, re-enroll). */
+  @Post(':udid/revoke-certificate')
+  @HttpCode(200)
+  revokeCertificate(@CurrentActor() actor: Actor, @Param('udid') udid: string) {
+    return this.certificates.revokeCertificate(actor, udid);
   }
 }

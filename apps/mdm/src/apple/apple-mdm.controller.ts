@@ -14,10 +14,23 @@ import {
 } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { AdeEnrollmentService, AppleEnrollmentService, AppleMdmService } from '#libs/apple-server';
+import {
+  AdeEnrollmentService,
+  AppleEnrollmentService,
+  AppleMdmService,
+  type MdmRequest,
+} from '#libs/apple-server';
 import { DomainException } from '#libs/platform';
 
 const rawBody = (req: Request): Buffer => (Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
+
+/** The TCP peer is the address that counts: X-Forwarded-For is whatever the sender wrote. */
+const mdmRequest = (tenantSlug: string, req: Request): MdmRequest => ({
+  tenantSlug,
+  body: rawBody(req),
+  headers: req.headers,
+  remoteAddress: req.socket.remoteAddress,
+});
 
 /**
  * What iPhones talk to. No bearer tokens here: phones present an enrollment token (enrollUrl), a
@@ -90,13 +103,13 @@ export class AppleMdmController {
   @Put(':tenant/checkin')
   @HttpCode(200)
   async checkIn(@Param('tenant') tenant: string, @Req() req: Request) {
-    await this.mdm.checkIn({ tenantSlug: tenant, body: rawBody(req), headers: req.headers });
+    await this.mdm.checkIn(mdmRequest(tenant, req));
     return '';
   }
 
   @Put(':tenant/server')
   async report(@Param('tenant') tenant: string, @Req() req: Request, @Res() res: Response) {
-    const next = await this.mdm.report({ tenantSlug: tenant, body: rawBody(req), headers: req.headers });
+    const next = await this.mdm.report(mdmRequest(tenant, req));
     if (!next) {
       res.status(200).end();
       return;

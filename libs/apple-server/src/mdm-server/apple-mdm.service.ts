@@ -2,13 +2,11 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '#libs/config';
-import { EnrollmentsService } from '#libs/fleet';
 import {
   AdeDeviceEntity,
   DeviceAppEntity,
   DeviceEntity,
   DeviceProfileEntity,
-  EnrollmentEntity,
   PolicyVersionEntity,
   TenantEntity,
   type MdmCommandEntity,
@@ -27,11 +25,16 @@ import {
   MdmProtocolError,
   parseCheckinMessage,
   parseCommandReport,
+  TrustedCertificateCache,
+  type AuthenticatedMdmRequest,
   type CommandReport,
   type MdmCommandRequest,
 } from '#libs/apple';
 import { TenantCaService } from '../tenant-signing/tenant-ca.service.js';
+import { DeviceCertificatesService } from './device-certificates.service.js';
 import { MdmCommandsService, type NewCommand } from './mdm-commands.service.js';
+import { MdmCertificateRevoked, MdmRequestRefused } from './mdm-request-refused.js';
+import { SignedRequestReplayGuard } from './signed-request-replay-guard.js';
 
 /** What a phone is asked right after it enrolls: who it is, what it has. */
 const FIRST_INVENTORY: NewCommand[] = [
@@ -47,13 +50,8 @@ export interface MdmRequest {
   tenantSlug: string;
   body: Buffer;
   headers: Record<string, string | string[] | undefined>;
-}
-
-/** A phone's mistake or an impostor: 400 (never 401, which would make a real phone unenroll). */
-export class MdmRequestRefused extends DomainException {
-  constructor(code: string, message: string) {
-    super(code, message, 400);
-  }
+  /** The TCP peer (the TLS proxy, behind one): only trusted proxies may send MDM_CLIENT_CERT_HEADER. */
+  remoteAddress?: string;
 }
 
 /**
@@ -65,11 +63,14 @@ export class MdmRequestRefused extends DomainException {
 export class AppleMdmService {
   private readonly logger = new Logger(AppleMdmService.name);
   private readonly tenantIds = new Map<string, TenantEntity>();
+  /** Device certificates proven to chain to a tenant CA; bounded in bytes, strangers never enter. */
+  readonly certificateCache = new TrustedCertificateCache();
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly tenantCa: TenantCaService,
-    private readonly enrollments: EnrollmentsService,
+    private readonly certificates: DeviceCertificatesService,
+    private readonly replays: SignedRequestReplayGuard,
     private readonly commands: MdmCommandsService,
     @InjectRepository(TenantEntity) private readonly tenants: Repository<TenantEntity>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -84,28 +85,47 @@ export class AppleMdmService {
     return tenant;
   }
 
-  private async authenticate(tenant: TenantEntity, request: MdmRequest) {
+  /**
+   * Who sent the request: its certificate must chain to the tenant CA, a proxy's certificate header
+   * is taken only from MDM_TRUSTED_PROXIES, and a signed request is accepted once.
+   */
+  private async authenticate(tenant: TenantEntity, request: MdmRequest): Promise<AuthenticatedMdmRequest> {
     const header = (name: string) => {
       const value = request.headers[name.toLowerCase()];
       return Array.isArray(value) ? value[0] : value;
     };
+    const refuse = (code: string, message: string) => {
+      this.logger.warn({ tenant: tenant.slug, code }, `MDM request refused: ${message}`);
+      return new MdmRequestRefused(code, message);
+    };
+    const clientCertificate = this.config.MDM_CLIENT_CERT_HEADER
+      ? header(this.config.MDM_CLIENT_CERT_HEADER)
+      : undefined;
+    if (clientCertificate !== undefined && !this.config.trustedProxies.allows(request.remoteAddress)) {
+      throw refuse(
+        'CLIENT_CERT_HEADER_NOT_FROM_PROXY',
+        `${this.config.MDM_CLIENT_CERT_HEADER} is accepted only from the proxies in MDM_TRUSTED_PROXIES, not from ${request.remoteAddress ?? 'an unknown address'}`,
+      );
+    }
     const ca = await this.tenantCa.get(tenant.id);
+    let identity: AuthenticatedMdmRequest;
     try {
-      return authenticateMdmRequest({
+      identity = authenticateMdmRequest({
         body: request.body,
         mdmSignature: header('mdm-signature'),
-        clientCertificatePem: this.config.MDM_CLIENT_CERT_HEADER
-          ? header(this.config.MDM_CLIENT_CERT_HEADER)
-          : undefined,
+        clientCertificatePem: clientCertificate,
         trustedCaPems: [ca.certificatePem],
+        cache: this.certificateCache,
       });
     } catch (error) {
-      if (error instanceof MdmAuthError) {
-        this.logger.warn({ tenant: tenant.slug, code: error.code }, `MDM request refused: ${error.message}`);
-        throw new MdmRequestRefused(error.code, error.message);
-      }
+      if (error instanceof MdmAuthError) throw refuse(error.code, error.message);
       throw error;
     }
+    // Checked once the certificate is trusted, so that strangers cannot fill the replay memory.
+    if (identity.signedRequestSha256 && !(await this.replays.firstSeen(identity.signedRequestSha256))) {
+      throw refuse('REPLAYED', 'this signed request was already received: refused as a replay');
+    }
+    return identity;
   }
 
   private parse<T>(parse: () => T): T {
@@ -124,6 +144,14 @@ export class AppleMdmService {
     const message = this.parse(() => parseCheckinMessage(request.body));
     switch (message.MessageType) {
       case 'Authenticate':
+        if (identity.source === 'mdm-signature' && identity.signingTime === undefined) {
+          // Without a signing time, a captured Authenticate could be replayed long after the fact.
+          this.logger.warn({ tenant: tenant.slug, udid: message.UDID }, 'Authenticate without signing time');
+          throw new MdmRequestRefused(
+            'SIGNING_TIME_REQUIRED',
+            'an Authenticate must be signed with a signingTime attribute',
+          );
+        }
         return this.onAuthenticate(tenant, identity.fingerprintSha256, message);
       case 'TokenUpdate':
         if (message.UserID !== undefined) {
@@ -146,26 +174,16 @@ export class AppleMdmService {
     message: Extract<ReturnType<typeof parseCheckinMessage>, { MessageType: 'Authenticate' }>,
   ) {
     await this.dataSource.transaction(async (manager) => {
-      const enrollment = await this.enrollments.enrollmentForCertificate(
-        tenant.id,
-        certificateSha256,
+      const { enrollment, record, existing } = await this.certificates.checkAuthenticate(
         manager,
+        tenant,
+        certificateSha256,
+        message.UDID,
       );
-      if (!enrollment) {
-        this.logger.warn(
-          { tenant: tenant.slug, udid: message.UDID },
-          'Authenticate with a certificate no enrollment issued',
-        );
-        throw new MdmRequestRefused(
-          'CERTIFICATE_NOT_ENROLLED',
-          'the identity certificate was not issued for an enrollment',
-        );
-      }
-      const ade = enrollment.adeSerial
-        ? await this.adeDevice(manager, tenant, enrollment.adeSerial, message.SerialNumber)
+      const ade = record.adeSerial
+        ? await this.adeDevice(manager, tenant, record.adeSerial, message.SerialNumber)
         : null;
       const devices = manager.getRepository(DeviceEntity);
-      const existing = await devices.findOne({ where: { tenantId: tenant.id, udid: message.UDID } });
       const fields = {
         platform: 'ios' as const,
         groupId: ade?.targetGroupId ?? enrollment.groupId,
@@ -192,14 +210,26 @@ export class AppleMdmService {
         }
         await devices.update({ id: existing.id }, fields);
       } else {
-        await devices.insert({ tenantId: tenant.id, udid: message.UDID, ...fields });
+        // Two certificates racing for one new UDID: the unique index lets one in, the other is refused.
+        const inserted = await devices
+          .createQueryBuilder()
+          .insert()
+          .values({ tenantId: tenant.id, udid: message.UDID, ...fields })
+          .orIgnore()
+          .returning('id')
+          .execute();
+        if ((inserted.raw as unknown[]).length === 0) {
+          throw new MdmRequestRefused(
+            'DEVICE_BOUND_TO_ANOTHER_CERTIFICATE',
+            `device ${message.UDID} is being enrolled with another certificate`,
+          );
+        }
       }
       if (ade) {
         const device = await devices.findOneOrFail({ where: { tenantId: tenant.id, udid: message.UDID } });
         await manager.getRepository(AdeDeviceEntity).update({ id: ade.id }, { deviceId: device.id });
       }
-      const newUse = !existing || existing.enrollmentId !== enrollment.id || existing.status === 'unenrolled';
-      if (newUse) await manager.getRepository(EnrollmentEntity).increment({ id: enrollment.id }, 'uses', 1);
+      await this.certificates.bind(manager, record, message.UDID);
     });
   }
 
@@ -245,6 +275,10 @@ export class AppleMdmService {
       .getOne();
     if (!device) throw new MdmRequestRefused('DEVICE_UNKNOWN', `device ${udid} has not authenticated`);
     if (device.identityCertificateSha256 !== certificateSha256) {
+      if (await this.certificates.isRevoked(manager, tenant.id, certificateSha256)) {
+        this.logger.warn({ tenant: tenant.slug, udid }, 'request signed with a revoked certificate');
+        throw new MdmCertificateRevoked();
+      }
       this.logger.warn(
         { tenant: tenant.slug, udid },
         'request signed with a certificate not bound to this device',

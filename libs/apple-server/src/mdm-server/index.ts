@@ -1,5 +1,9 @@
 export { AppleMdmModule } from './apple-mdm.module.js';
-export { AppleMdmService, MdmRequestRefused } from './apple-mdm.service.js';
+export { AppleMdmService } from './apple-mdm.service.js';
+export { MdmCertificateRevoked, MdmRequestRefused } from './mdm-request-refused.js';
+export { DeviceCertificatesService } from './device-certificates.service.js';
+export type { DeviceIdentityChange } from './device-certificates.service.js';
+export { SignedRequestReplayGuard, SIGNED_REQUEST_MEMORY_SECONDS } from './signed-request-replay-guard.js';
 export type { MdmRequest } from './apple-mdm.service.js';
 export { AppleEnrollmentService } from './apple-enrollment.service.js';
 export { MdmCommandsService } from './mdm-commands.service.js';

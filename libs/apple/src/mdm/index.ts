@@ -50,6 +50,12 @@ export type {
   MdmAuthErrorCode,
   VerifiedCms,
 } from './mdm-signature.js';
+export {
+  DEFAULT_TRUSTED_CERTIFICATE_CACHE_BYTES,
+  PARSED_CERTIFICATE_OVERHEAD_BYTES,
+  TrustedCertificateCache,
+  certificateSha256,
+} from './trusted-certificate-cache.js';
 
 export {
   MDM_PUSH_TOPIC_PREFIX,

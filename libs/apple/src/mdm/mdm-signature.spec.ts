@@ -10,6 +10,11 @@ import {
   type MdmAuthErrorCode,
 } from './mdm-signature.js';
 import { createTestPki, type TestPki } from './mdm-test-pki.js';
+import {
+  PARSED_CERTIFICATE_OVERHEAD_BYTES,
+  TrustedCertificateCache,
+  certificateSha256,
+} from './trusted-certificate-cache.js';
 
 const UDID = '00008110-000A1B2C3D4E5F60';
 const body = encodePlist({
@@ -364,5 +369,63 @@ describe('authenticateMdmRequest', () => {
         }),
       ).code,
     ).toBe('UNTRUSTED_CERTIFICATE');
+  });
+});
+
+describe('the trusted-certificate cache', () => {
+  const sign = (cert: string) =>
+    new CmsSigner({ certificatePem: pki.read(`${cert}.pem`), privateKeyPem: pki.read(`${cert}.key`) })
+      .signDetached(body)
+      .toString('base64');
+
+  it('keeps a certificate only once it chained to a trusted CA, never a stranger’s', () => {
+    const cache = new TrustedCertificateCache();
+    const stranger = sign('stranger');
+    expect(
+      refusal(() => authenticateMdmRequest({ body, mdmSignature: stranger, trustedCaPems: [caPem], cache }))
+        .code,
+    ).toBe('UNTRUSTED_CERTIFICATE');
+    expect(cache.fingerprints()).toEqual([]);
+
+    const first = authenticateMdmRequest({
+      body,
+      mdmSignature: sign('device'),
+      trustedCaPems: [caPem],
+      cache,
+    });
+    expect(cache.fingerprints()).toEqual([first.fingerprintSha256]);
+    // The next request gets the very same parsed certificate, without re-checking its issuer.
+    const again = authenticateMdmRequest({
+      body,
+      mdmSignature: sign('device'),
+      trustedCaPems: [caPem],
+      cache,
+    });
+    expect(again.certificate).toBe(first.certificate);
+  });
+
+  it('does not let a verdict for one CA vouch for a certificate under another', () => {
+    const cache = new TrustedCertificateCache();
+    authenticateMdmRequest({ body, mdmSignature: sign('device'), trustedCaPems: [caPem], cache });
+    expect(
+      refusal(() =>
+        authenticateMdmRequest({
+          body,
+          mdmSignature: sign('device'),
+          trustedCaPems: [pki.read('other-ca.pem')],
+          cache,
+        }),
+      ).code,
+    ).toBe('UNTRUSTED_CERTIFICATE');
+  });
+
+  it('stays within its byte bound, dropping the least recently used', () => {
+    const device = new X509Certificate(devicePem);
+    const entryBytes = device.raw.length + PARSED_CERTIFICATE_OVERHEAD_BYTES;
+    const cache = new TrustedCertificateCache(3 * entryBytes);
+    for (let i = 0; i < 50; i += 1) cache.rememberTrusted(`sha-${i}`, device, 'issuer');
+    expect(cache.bytes).toBeLessThanOrEqual(3 * entryBytes);
+    expect(cache.fingerprints().sort()).toEqual(['sha-47', 'sha-48', 'sha-49']);
+    expect(certificateSha256(device.raw)).toMatch(/^[0-9a-f]{64}$/);
   });
 });

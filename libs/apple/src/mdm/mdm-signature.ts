@@ -13,6 +13,7 @@ import {
   type Tlv,
 } from '../asn1/der.js';
 import { readCertificateFields } from './certificate-fields.js';
+import { certificateSha256, type TrustedCertificateCache } from './trusted-certificate-cache.js';
 
 /*
  * Device authentication for the MDM endpoints (check-in and command reports), as NanoMDM does it
@@ -103,32 +104,16 @@ export interface VerifiedCms {
 
 /**
  * Parses a certificate and reads every property used later, so a corrupt one (e.g. an undecodable
- * public key, which X509Certificate only reports when `publicKey` is read) fails here.
+ * public key, which X509Certificate only reports when `publicKey` is read) fails here. A certificate
+ * already proven trusted comes from `cache`; any other is parsed for this request only.
  */
-function readCertificate(input: Buffer): X509Certificate {
-  const key = input.toString('base64');
-  const known = parsedCertificates.get(key);
+function readCertificate(input: Buffer, cache?: TrustedCertificateCache): X509Certificate {
+  const known = cache?.get(certificateSha256(input));
   if (known) return known;
   const cert = new X509Certificate(input);
   void [cert.publicKey, cert.keyUsage, cert.subject, cert.issuer, cert.validFrom, cert.validTo, cert.ca];
   readCertificateFields(cert.raw);
-  remember(parsedCertificates, key, cert);
   return cert;
-}
-
-/*
- * A phone signs every request with the same certificate, issued by the same CA: parsing it and
- * checking its issuer's signature once per process, not per request, is most of a check-in's cost.
- * Certificates are immutable, so a cached verdict stays true; validity dates are still checked on
- * every request. Both caches are bounded (oldest entries go first).
- */
-const CACHE_LIMIT = 50_000;
-const parsedCertificates = new Map<string, X509Certificate>();
-const issuerVerdicts = new Map<string, boolean>();
-
-function remember<V>(cache: Map<string, V>, key: string, value: V): void {
-  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
-  cache.set(key, value);
 }
 
 function malformed(message: string): never {
@@ -149,7 +134,7 @@ interface ParsedSignedData {
   signerInfo: ParsedSignerInfo;
 }
 
-function parseSignedData(der: Buffer): ParsedSignedData {
+function parseSignedData(der: Buffer, cache?: TrustedCertificateCache): ParsedSignedData {
   const [contentTypeTlv, wrapped] = expectTag(parseTlv(der), TAG.SEQUENCE, 'ContentInfo').children;
   if (oidValue(contentTypeTlv, 'contentType') !== OID.signedData) {
     malformed('the signature is a CMS ContentInfo but not SignedData');
@@ -171,7 +156,7 @@ function parseSignedData(der: Buffer): ParsedSignedData {
       if (choice.tag !== TAG.SEQUENCE) continue;
       if (certificates.length >= MAX_EMBEDDED_CERTIFICATES) malformed('too many embedded certificates');
       try {
-        certificates.push(readCertificate(tlvBytes(choice)));
+        certificates.push(readCertificate(tlvBytes(choice), cache));
       } catch {
         malformed('an embedded certificate is not a readable X.509 certificate');
       }
@@ -264,8 +249,13 @@ function verifySignature(
  * covers the DER `SET OF` of the attributes; without: the signature covers the content. The signer
  * is looked up among the embedded certificates. This checks the signature only, not trust in the
  * certificate: see authenticateMdmRequest(). Throws MdmAuthError MALFORMED_SIGNATURE or BAD_SIGNATURE.
+ * `cache` only supplies certificates proven trusted before; nothing is added to it here.
  */
-export function verifyDetachedCms(signatureDer: Buffer, content: Buffer): VerifiedCms {
+export function verifyDetachedCms(
+  signatureDer: Buffer,
+  content: Buffer,
+  cache?: TrustedCertificateCache,
+): VerifiedCms {
   if (!Buffer.isBuffer(signatureDer) || !Buffer.isBuffer(content)) {
     throw new TypeError('verifyDetachedCms expects Buffers');
   }
@@ -276,7 +266,7 @@ export function verifyDetachedCms(signatureDer: Buffer, content: Buffer): Verifi
   let parsed: ParsedSignedData;
   let signer: X509Certificate;
   try {
-    parsed = parseSignedData(signatureDer);
+    parsed = parseSignedData(signatureDer, cache);
     signer = findSigner(parsed.signerInfo.sid, parsed.certificates);
   } catch (error) {
     if (error instanceof MdmAuthError) throw error;
@@ -367,6 +357,11 @@ export interface AuthenticateMdmRequestOptions {
   now?: Date;
   /** Default 300: a signingTime further than this from `now` (either way) is refused as a replay. */
   maxSignatureAgeSeconds?: number;
+  /**
+   * Certificates proven trusted by earlier requests (one per process); without it every request
+   * parses and checks its certificate anew. Only certificates that chain to `trustedCaPems` go in.
+   */
+  cache?: TrustedCertificateCache;
 }
 
 export interface AuthenticatedMdmRequest {
@@ -378,6 +373,12 @@ export interface AuthenticatedMdmRequest {
   source: 'mdm-signature' | 'client-certificate';
   /** The CMS signingTime, when the request was signed and the signature carries one. */
   signingTime?: Date;
+  /**
+   * For a signed request: SHA-256 over the certificate, the body and the signing time, i.e. what
+   * makes two requests the same signed request. Re-encoding the CMS, or ECDSA's malleable
+   * signatures, cannot change it; replay detection keys on it.
+   */
+  signedRequestSha256?: string;
 }
 
 export const DEFAULT_MAX_SIGNATURE_AGE_SECONDS = 300;
@@ -392,27 +393,27 @@ function decodeBase64Strict(text: string): Buffer | undefined {
 }
 
 /** Every certificate in a PEM text; the base64 is re-read, so spaces in place of newlines are fine. */
-function certificatesFromPem(pem: string): X509Certificate[] {
+function certificatesFromPem(pem: string, cache?: TrustedCertificateCache): X509Certificate[] {
   const out: X509Certificate[] = [];
   for (const match of pem.matchAll(PEM_BLOCK)) {
     const der = decodeBase64Strict(match[1]);
     if (der === undefined) throw new Error('bad base64 in a PEM block');
-    out.push(readCertificate(der));
+    out.push(readCertificate(der, cache));
   }
   return out;
 }
 
-function parseClientCertificateHeader(value: string): X509Certificate {
+function parseClientCertificateHeader(value: string, cache?: TrustedCertificateCache): X509Certificate {
   let text = value.trim();
   try {
     if (/^:[A-Za-z0-9+/=\s]+:$/.test(text)) {
       // RFC 9440 Client-Cert: a byte sequence, `:base64(DER):`.
       const der = decodeBase64Strict(text.slice(1, -1));
       if (der === undefined) throw new Error('bad base64');
-      return readCertificate(der);
+      return readCertificate(der, cache);
     }
     if (text.includes('%')) text = decodeURIComponent(text);
-    const [leaf] = certificatesFromPem(text);
+    const [leaf] = certificatesFromPem(text, cache);
     if (leaf === undefined) throw new Error('no PEM certificate');
     return leaf;
   } catch {
@@ -432,17 +433,11 @@ function describe(cert: X509Certificate): string {
 }
 
 function issuedBy(child: X509Certificate, parent: X509Certificate): boolean {
-  const key = `${child.fingerprint256}>${parent.fingerprint256}`;
-  const known = issuerVerdicts.get(key);
-  if (known !== undefined) return known;
-  let verdict: boolean;
   try {
-    verdict = child.checkIssued(parent) && child.verify(parent.publicKey);
+    return child.checkIssued(parent) && child.verify(parent.publicKey);
   } catch {
-    verdict = false;
+    return false;
   }
-  remember(issuerVerdicts, key, verdict);
-  return verdict;
 }
 
 function checkValidity(cert: X509Certificate, now: Date, what: string): void {
@@ -466,13 +461,16 @@ function checkValidity(cert: X509Certificate, now: Date, what: string): void {
  * Checks that `leaf` chains to one of `anchors` (directly, or through CA certificates among
  * `intermediates`), that every certificate on the way is valid at `now`, and that the leaf may be
  * used for client authentication (no extendedKeyUsage, or one including clientAuth, as Go's
- * x509.Verify with ExtKeyUsageClientAuth requires).
+ * x509.Verify with ExtKeyUsageClientAuth requires). A leaf issued directly by an anchor is
+ * remembered in `cache` (with that anchor), so its issuer's signature is checked once per process.
  */
 function checkTrust(
   leaf: X509Certificate,
+  leafSha256: string,
   intermediates: X509Certificate[],
   anchors: X509Certificate[],
   now: Date,
+  cache?: TrustedCertificateCache,
 ): void {
   const usages = leaf.keyUsage as string[] | undefined;
   if (usages !== undefined && !usages.includes(OID.clientAuth) && !usages.includes(OID.anyExtendedKeyUsage)) {
@@ -480,6 +478,12 @@ function checkTrust(
       'UNTRUSTED_CERTIFICATE',
       `the device certificate (${describe(leaf)}) is not allowed for client authentication (extendedKeyUsage)`,
     );
+  }
+  const provenAnchor = cache && anchors.find((ca) => cache.issuedBy(leafSha256, ca.fingerprint256));
+  if (provenAnchor) {
+    checkValidity(leaf, now, 'the device certificate');
+    checkValidity(provenAnchor, now, 'the issuing CA certificate');
+    return;
   }
   let current = leaf;
   const used = new Set<string>([leaf.fingerprint256]);
@@ -490,6 +494,7 @@ function checkTrust(
       for (const cert of [...intermediates.filter((c) => used.has(c.fingerprint256)), anchor]) {
         checkValidity(cert, now, 'the issuing CA certificate');
       }
+      if (depth === 0) cache?.rememberTrusted(leafSha256, leaf, anchor.fingerprint256);
       return;
     }
     const next = intermediates.find(
@@ -503,6 +508,13 @@ function checkTrust(
     'UNTRUSTED_CERTIFICATE',
     `the device certificate (${describe(leaf)}, issuer ${describeName(leaf.issuer)}) was not issued by a trusted CA`,
   );
+}
+
+function signedRequestSha256(certificateSha256Hex: string, body: Buffer, signingTime?: Date): string {
+  const bodySha256 = createHash('sha256').update(body).digest('hex');
+  return createHash('sha256')
+    .update(`${certificateSha256Hex}\n${bodySha256}\n${signingTime?.toISOString() ?? 'no signing time'}`)
+    .digest('hex');
 }
 
 /**
@@ -520,7 +532,10 @@ export function authenticateMdmRequest(options: AuthenticateMdmRequestOptions): 
 
   let anchors: X509Certificate[];
   try {
-    anchors = options.trustedCaPems.flatMap(certificatesFromPem).filter((cert) => cert.ca);
+    const parseAnchors = (pem: string) => certificatesFromPem(pem).filter((cert) => cert.ca);
+    anchors = options.trustedCaPems.flatMap((pem) =>
+      options.cache ? options.cache.anchorsFor(pem, parseAnchors) : parseAnchors(pem),
+    );
   } catch {
     throw new TypeError('authenticateMdmRequest: trustedCaPems holds an unreadable certificate');
   }
@@ -538,13 +553,13 @@ export function authenticateMdmRequest(options: AuthenticateMdmRequestOptions): 
     }
     const der = decodeBase64Strict(header);
     if (der === undefined) malformed('the Mdm-Signature header is not valid base64');
-    const verified = verifyDetachedCms(der, options.body);
+    const verified = verifyDetachedCms(der, options.body, options.cache);
     certificate = verified.signer;
     intermediates = verified.certificates.filter((cert) => cert !== verified.signer);
     signingTime = verified.signingTime;
     source = 'mdm-signature';
     if (clientHeader) {
-      const tlsCertificate = parseClientCertificateHeader(clientHeader);
+      const tlsCertificate = parseClientCertificateHeader(clientHeader, options.cache);
       if (!tlsCertificate.raw.equals(certificate.raw)) {
         throw new MdmAuthError(
           'UNTRUSTED_CERTIFICATE',
@@ -568,7 +583,7 @@ export function authenticateMdmRequest(options: AuthenticateMdmRequestOptions): 
       }
     }
   } else if (clientHeader) {
-    certificate = parseClientCertificateHeader(clientHeader);
+    certificate = parseClientCertificateHeader(clientHeader, options.cache);
     source = 'client-certificate';
   } else {
     throw new MdmAuthError(
@@ -583,11 +598,15 @@ export function authenticateMdmRequest(options: AuthenticateMdmRequestOptions): 
       'no trusted CA certificate is configured for this tenant',
     );
   }
-  checkTrust(certificate, intermediates, anchors, now);
+  const fingerprintSha256 = certificateSha256(certificate.raw);
+  checkTrust(certificate, fingerprintSha256, intermediates, anchors, now, options.cache);
   return {
     certificate,
-    fingerprintSha256: createHash('sha256').update(certificate.raw).digest('hex'),
+    fingerprintSha256,
     source,
     ...(signingTime === undefined ? {} : { signingTime }),
+    ...(source === 'mdm-signature'
+      ? { signedRequestSha256: signedRequestSha256(fingerprintSha256, options.body, signingTime) }
+      : {}),
   };
 }

@@ -43,7 +43,7 @@ export class EnrollmentEntity {
   @Column({ name: 'max_uses', type: 'integer', nullable: true })
   maxUses!: number | null;
 
-  /** Devices that completed enrollment (Authenticate) with it. */
+  /** Device certificates issued with it: counted when SCEP consumes one of its challenges. */
   @Column({ type: 'integer', default: 0 })
   uses!: number;
 

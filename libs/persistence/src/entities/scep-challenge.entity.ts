@@ -3,6 +3,8 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 
 /**
  * A SCEP challenge handed out in one enrollment profile download. Consumed by the certificate it
  * lets SCEP issue; that certificate's hash then ties the device to the enrollment at Authenticate.
+ * The row is also the record of that device certificate: the one UDID it may speak for, and whether
+ * an officer revoked it.
  */
 @Entity('scep_challenges')
 @Index('ix_scep_challenges_issued_cert', ['issuedCertificateSha256'])
@@ -31,6 +33,14 @@ export class ScepChallengeEntity {
 
   @Column({ name: 'issued_certificate_sha256', type: 'char', length: 64, nullable: true })
   issuedCertificateSha256!: string | null;
+
+  /** The UDID the certificate first authenticated as: it may never speak for another phone. */
+  @Column({ name: 'device_udid', type: 'text', nullable: true })
+  deviceUdid!: string | null;
+
+  /** Set by an officer: the certificate is refused from then on. */
+  @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
+  revokedAt!: Date | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
