@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { AdeApiError, DeviceAssignmentClient, MemoryAdeSessionStore } from '#libs/apple';
+import { AdeSessionStores } from '#libs/apple-server';
+import { loadConfig } from '#libs/config';
 import { FakeAde, type FakeAdeOptions } from '../fakes/fake-ade.js';
+import { TEST_REDIS_URL, uniqueName } from '../support/test-environment.js';
 
 /** The Device Assignment API client against the fake, which checks OAuth with its own RFC 5849 code. */
 describe('Device Assignment API client against the fake ABM', () => {
@@ -65,6 +68,28 @@ describe('Device Assignment API client against the fake ABM', () => {
     for (let i = 0; i < 10; i++) await ade.account();
     expect(fake.requestsTo('/session')).toHaveLength(1);
     expect(fake.requestsTo('/account').every((r) => r.status === 200)).toBe(true);
+  });
+
+  it('shares one session through Redis between workers, and a rotated one reaches them all', async () => {
+    await client({ rotateSessionEvery: 3 });
+    const stores = new AdeSessionStores(
+      loadConfig({ REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: uniqueName('ade') }),
+    );
+    const worker = () =>
+      new DeviceAssignmentClient({
+        baseUrl: fake.url,
+        credentials: fake.credentials,
+        sessions: stores.forAccount('account-1'),
+        userAgent: 'rempart/0.1',
+      });
+    try {
+      const [a, b] = [worker(), worker()];
+      for (let i = 0; i < 6; i++) await (i % 2 ? a : b).account();
+      expect(fake.requestsTo('/session')).toHaveLength(1);
+      expect(fake.requestsTo('/account').every((r) => r.status === 200)).toBe(true);
+    } finally {
+      await stores.onModuleDestroy();
+    }
   });
 
   it('backs off on 429 and 5xx, then succeeds; gives up with a classified error after its attempts', async () => {

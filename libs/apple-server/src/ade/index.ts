@@ -8,3 +8,4 @@ export type { AdeAssignmentReport } from './ade-assignment.service.js';
 export { AdeDevicesService } from './ade-devices.service.js';
 export type { AdeDeviceView } from './ade-devices.service.js';
 export { AdeEnrollmentService } from './ade-enrollment.service.js';
+export { AdeSessionStores } from './ade-session.store.js';
