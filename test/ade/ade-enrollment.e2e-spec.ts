@@ -310,6 +310,13 @@ describe('Apple Automated Device Enrollment: ABM token, sync, assignment, Setup 
     const cabinet = await h.api.http().get('/v1/devices?group=cabinet&limit=1000').set(as(dinum, 'auditor'));
     expect(cabinet.body).toHaveLength(5);
     expect((await abmDevices(dinum)).every((d) => d.enrolledUdid !== null)).toBe(true);
+    // ADE's own enrollment is not an officer's invitation: not listed, cannot be revoked.
+    const invitations = await h.api.http().get('/v1/enrollments').set(as(dinum, 'auditor'));
+    expect(invitations.body).toEqual([]);
+    const adeEnrollmentId = (
+      await h.api.sql('SELECT enrollment_id FROM ade_accounts WHERE tenant_id = $1', [dinum.id])
+    ).rows[0].enrollment_id;
+    await h.api.http().delete(`/v1/enrollments/${adeEnrollmentId}`).set(as(dinum, 'officer')).expect(404);
   }, 180_000);
 
   it('refuses a MachineInfo with a bad signature, an unknown serial and another tenant’s ADE URL, with a 4xx that says why', async () => {

@@ -19,7 +19,7 @@ import {
 } from '#libs/apple';
 import { AuditService, type Actor } from '#libs/audit';
 import { APP_CONFIG, type AppConfig } from '#libs/config';
-import { GroupsService } from '#libs/fleet';
+import { ADE_ENROLLMENT_CREATOR, GroupsService } from '#libs/fleet';
 import {
   AdeAccountEntity,
   EnrollmentEntity,
@@ -363,7 +363,7 @@ export class AdeAccountsService {
         expiresAt,
         maxUses: null,
         uses: 0,
-        createdBy: 'system:ade',
+        createdBy: ADE_ENROLLMENT_CREATOR,
         revokedAt: null,
       }),
     );
