@@ -1,7 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import {
   AdeApiError,
   AdeInputError,
@@ -20,68 +19,23 @@ import {
 import { AuditService, type Actor } from '#libs/audit';
 import { APP_CONFIG, type AppConfig } from '#libs/config';
 import { ADE_ENROLLMENT_CREATOR, GroupsService } from '#libs/fleet';
-import {
-  AdeAccountEntity,
-  EnrollmentEntity,
-  TenantScopedRepository,
-  type AdeAssignmentRule,
-} from '#libs/persistence';
+import { AdeAccountEntity, EnrollmentEntity, type AdeAssignmentRule } from '#libs/persistence';
 import { DomainException } from '#libs/platform';
 import { keyContext } from '../tenant-signing/tenant-ca.service.js';
+import { AdeAccountRepository, sha256Hex } from './ade-account.repository.js';
+import { adeAccountView, type AdeAccountView } from './ade-account-view.js';
 import { AdeSessionStores } from './ade-session.store.js';
 import { retargetDevices } from './ade-targets.js';
 
-/** Warn this long before the ABM server token expires (a year after it was downloaded). */
-export const ADE_TOKEN_WARNING_DAYS = 30;
-const DAY_MS = 24 * 60 * 60 * 1000;
 /** The internal ADE enrollment never expires on its own: the token in the ADE URL is what is revoked. */
 const ADE_ENROLLMENT_YEARS = 100;
 export const ADE_USER_AGENT = 'rempart/0.1';
-
-@Injectable()
-export class AdeAccountRepository extends TenantScopedRepository<AdeAccountEntity> {
-  constructor(@InjectRepository(AdeAccountEntity) repository: Repository<AdeAccountEntity>) {
-    super(repository);
-  }
-
-  /** Phones present only the ADE URL token: it names the account (and so the tenant). */
-  findByEnrollTokenHash(hash: string): Promise<AdeAccountEntity | null> {
-    return this.repository.findOne({ where: { enrollTokenHash: hash } });
-  }
-
-  /** Every account with a token, for the scheduled sync. */
-  withToken(): Promise<AdeAccountEntity[]> {
-    return this.repository.createQueryBuilder('a').where('a.encrypted_credentials IS NOT NULL').getMany();
-  }
-}
-
-export type AdeState = 'awaiting_token' | 'active' | 'terms_not_signed' | 'token_rejected' | 'token_expired';
-
-export interface AdeAccountView {
-  state: AdeState;
-  /** What the officer should do, when something blocks ADE. */
-  message: string | null;
-  account: {
-    organisation: string | null;
-    serverName: string | null;
-    serverUuid: string | null;
-    adminId: string | null;
-  };
-  token: { uploadedAt: Date; expiresAt: Date; expiresInDays: number; warning: string | null } | null;
-  defaultGroup: string | null;
-  rules: AdeAssignmentRule[];
-  skipSetupItems: string[];
-  lastSyncAt: Date | null;
-  lastSyncError: string | null;
-}
 
 export interface AdeSettingsInput {
   defaultGroup?: string;
   rules?: AdeAssignmentRule[];
   skipSetupItems?: string[];
 }
-
-export const sha256Hex = (value: string) => createHash('sha256').update(value).digest('hex');
 
 /**
  * A tenant's Apple Business Manager link: the certificate the administrator uploads in ABM, the
@@ -439,55 +393,9 @@ export class AdeAccountsService {
   }
 
   async view(account: AdeAccountEntity, now = new Date()): Promise<AdeAccountView> {
-    let token: AdeAccountView['token'] = null;
-    let state: AdeState = account.encryptedCredentials ? 'active' : 'awaiting_token';
-    let message: string | null = account.encryptedCredentials
-      ? null
-      : 'upload the certificate from GET /v1/apple/ade/certificate to a new MDM server in Apple Business Manager, download its token and PUT it to /v1/apple/ade/token';
-    if (account.tokenExpiresAt && account.tokenUploadedAt) {
-      const expiresInDays = Math.floor((account.tokenExpiresAt.getTime() - now.getTime()) / DAY_MS);
-      let warning: string | null = null;
-      if (expiresInDays < 0) {
-        state = 'token_expired';
-        warning =
-          message = `the ABM server token expired on ${account.tokenExpiresAt.toISOString()}: download a new one in Apple Business Manager and upload it`;
-      } else if (expiresInDays <= ADE_TOKEN_WARNING_DAYS) {
-        warning = `the ABM server token expires in ${expiresInDays} days (${account.tokenExpiresAt.toISOString()}): download a new one in Apple Business Manager and upload it`;
-      }
-      token = {
-        uploadedAt: account.tokenUploadedAt,
-        expiresAt: account.tokenExpiresAt,
-        expiresInDays,
-        warning,
-      };
-    }
-    if (account.blockingState === 'terms_not_signed') {
-      state = 'terms_not_signed';
-      message =
-        'accept the new terms and conditions in Apple Business Manager: Apple refuses every request until then';
-    } else if (account.blockingState === 'token_rejected') {
-      state = 'token_rejected';
-      message =
-        'Apple rejects the server token (revoked, replaced, or its ABM account changed): download a new token in Apple Business Manager and upload it';
-    }
     const group = account.defaultGroupId
       ? (await this.groups.list(account.tenantId)).find((g) => g.id === account.defaultGroupId)
       : undefined;
-    return {
-      state,
-      message,
-      account: {
-        organisation: account.orgName,
-        serverName: account.serverName,
-        serverUuid: account.serverUuid,
-        adminId: account.adminId,
-      },
-      token,
-      defaultGroup: group?.slug ?? null,
-      rules: account.assignmentRules,
-      skipSetupItems: account.skipSetupItems,
-      lastSyncAt: account.lastSyncAt,
-      lastSyncError: account.lastSyncError,
-    };
+    return adeAccountView(account, group?.slug ?? null, now);
   }
 }

@@ -9,7 +9,7 @@ import { APP_CONFIG, type AppConfig } from '#libs/config';
 import { AdeDeviceEntity, EnrollmentEntity, TenantEntity } from '#libs/persistence';
 import { DomainException } from '#libs/platform';
 import { AppleEnrollmentService } from '../mdm-server/apple-enrollment.service.js';
-import { AdeAccountRepository, sha256Hex } from './ade-accounts.service.js';
+import { AdeAccountRepository, sha256Hex } from './ade-account.repository.js';
 
 /** Apple's iPhone Device CA as shipped in the repository (vendor/apple-ca/, see vendor/README.md). */
 const SHIPPED_DEVICE_CA = join('vendor', 'apple-ca', 'apple-iphone-device-ca.pem');

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { FleetModule } from '#libs/fleet';
 import { AppleMdmModule } from '../mdm-server/apple-mdm.module.js';
-import { AdeAccountRepository, AdeAccountsService } from './ade-accounts.service.js';
+import { AdeAccountRepository } from './ade-account.repository.js';
+import { AdeAccountsService } from './ade-accounts.service.js';
 import { AdeAssignmentService } from './ade-assignment.service.js';
 import { AdeDevicesService } from './ade-devices.service.js';
 import { AdeEnrollmentService } from './ade-enrollment.service.js';

@@ -1,6 +1,8 @@
 export { AdeModule } from './ade.module.js';
-export { AdeAccountsService, ADE_TOKEN_WARNING_DAYS, ADE_USER_AGENT } from './ade-accounts.service.js';
-export type { AdeAccountView, AdeSettingsInput, AdeState } from './ade-accounts.service.js';
+export { AdeAccountsService, ADE_USER_AGENT } from './ade-accounts.service.js';
+export type { AdeSettingsInput } from './ade-accounts.service.js';
+export { ADE_TOKEN_WARNING_DAYS, adeAccountView } from './ade-account-view.js';
+export type { AdeAccountView, AdeState } from './ade-account-view.js';
 export { AdeSyncService, ADE_PAGE_SIZE } from './ade-sync.service.js';
 export type { AdeSyncReport } from './ade-sync.service.js';
 export { ADE_ASSIGN_BATCH } from './ade-assignment.service.js';
