@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { MetricsEndpoint } from '#libs/platform';
 import { type ApiHarness, type SeededTenant, startApi } from '../support/api-harness.js';
 
 describe('HTTP basics of the officer API', () => {
@@ -74,14 +75,15 @@ describe('HTTP basics of the officer API', () => {
     expect(missing.body.error).toBe('Not Found');
   });
 
-  it('serves liveness, readiness, metrics and the OpenAPI document without a token', async () => {
+  it('serves liveness, readiness, metrics (on their own listener) and the OpenAPI document without a token', async () => {
     expect((await api.http().get('/healthz')).body).toEqual({ status: 'ok' });
     const ready = await api.http().get('/readyz');
     expect(ready.status).toBe(200);
     expect(ready.body.checks).toEqual({ postgres: 'up', redis: 'up' });
-    const metrics = await api.http().get('/metrics');
-    expect(metrics.text).toContain('rempart_http_request_duration_seconds_bucket');
-    expect(metrics.text).toContain('rempart_process_cpu_user_seconds_total');
+    const port = await api.app.get(MetricsEndpoint).listen('127.0.0.1', 0);
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toContain('rempart_http_request_duration_seconds_bucket');
+    expect(metrics).toContain('rempart_process_cpu_user_seconds_total');
     const openapi = await api.http().get('/docs/openapi.json');
     expect(openapi.status).toBe(200);
     expect(Object.keys(openapi.body.paths)).toEqual(

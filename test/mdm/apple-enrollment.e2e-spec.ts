@@ -241,7 +241,7 @@ describe('Apple enrollment and MDM: simulated iPhones receive the French messagi
 
     it('refuses unsigned, tampered, malformed and hostile check-ins with 400 and stores nothing', async () => {
       const checkin = (body: string | Buffer, headers: Record<string, string> = {}) =>
-        fetch(`${h.mdmUrl}/mdm/dinum/checkin`, {
+        fetch(`${h.mdmUrl}/mdm/${dinum.id}/checkin`, {
           method: 'PUT',
           body,
           headers: { 'Content-Type': 'application/x-apple-aspen-mdm-checkin', ...headers },
@@ -276,7 +276,7 @@ describe('Apple enrollment and MDM: simulated iPhones receive the French messagi
       await a.enroll((await enrollment()).enrollUrl);
       await b.enroll((await enrollment()).enrollUrl);
       const report = encodePlist({ UDID: a.udid, Status: 'Idle' });
-      const res = await fetch(`${h.mdmUrl}/mdm/dinum/server`, {
+      const res = await fetch(`${h.mdmUrl}/mdm/${dinum.id}/server`, {
         method: 'PUT',
         body: report,
         headers: { 'Mdm-Signature': b.sign(report) },

@@ -57,7 +57,7 @@ describe('replays and the client-certificate header', () => {
   it('accepts a signed report once and refuses the same signed request again (400), on any mdm process', async () => {
     const body = encodePlist({ UDID: phone.udid, Status: 'Idle' });
     const signature = { 'Mdm-Signature': phone.sign(body) };
-    const serverPath = `/mdm/${apple.tenant.slug}/server`;
+    const serverPath = `/mdm/${apple.tenant.id}/server`;
     expect((await put(`${h.mdmUrl}${serverPath}`, body, signature)).status).toBe(200);
     const replayed = await put(`${h.mdmUrl}${serverPath}`, body, signature);
     expect(replayed.status).toBe(400);
@@ -106,18 +106,18 @@ describe('replays and the client-certificate header', () => {
     it('refuses the header from an address not in MDM_TRUSTED_PROXIES (400), even with a good certificate', async () => {
       const mdm = await anotherMdm(headerMode('192.0.2.10, 10.0.0.0/8'));
       const body = encodePlist({ UDID: phone.udid, Status: 'Idle' });
-      const res = await put(`${mdm}/mdm/${apple.tenant.slug}/server`, body, withClientCertificate());
+      const res = await put(`${mdm}/mdm/${apple.tenant.id}/server`, body, withClientCertificate());
       expect(res.status).toBe(400);
       expect(await res.json()).toMatchObject({ code: 'CLIENT_CERT_HEADER_NOT_FROM_PROXY' });
       // A signed request with a forged header is refused too: the header is never taken from a stranger.
       const signed = { ...withClientCertificate(), 'Mdm-Signature': phone.sign(body) };
-      expect((await put(`${mdm}/mdm/${apple.tenant.slug}/server`, body, signed)).status).toBe(400);
+      expect((await put(`${mdm}/mdm/${apple.tenant.id}/server`, body, signed)).status).toBe(400);
     });
 
     it('takes the header from a trusted proxy', async () => {
       const mdm = await anotherMdm(headerMode('127.0.0.1'));
       const body = encodePlist({ UDID: phone.udid, Status: 'Idle' });
-      const res = await put(`${mdm}/mdm/${apple.tenant.slug}/server`, body, withClientCertificate());
+      const res = await put(`${mdm}/mdm/${apple.tenant.id}/server`, body, withClientCertificate());
       expect(res.status).toBe(200);
     });
   });

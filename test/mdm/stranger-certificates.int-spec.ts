@@ -48,7 +48,7 @@ describe('certificates sent by strangers are not kept by the mdm process', () =>
             Model: 'iPhone15,2',
             ModelName: 'iPhone',
           });
-          const res = await fetch(`${h.mdmUrl}/mdm/${apple.tenant.slug}/checkin`, {
+          const res = await fetch(`${h.mdmUrl}/mdm/${apple.tenant.id}/checkin`, {
             method: 'PUT',
             body,
             headers: { 'Mdm-Signature': strangerSignature(body, key, 1) },

@@ -8,6 +8,7 @@ cd "$(dirname "$0")/../.."
 db="rempart_smoke_$$"
 export DATABASE_URL="postgres://postgres@127.0.0.1:5432/${db}"
 export API_PORT="${SMOKE_API_PORT:-3710}" MDM_PORT="${SMOKE_MDM_PORT:-3711}" QUEUE_PREFIX="${db}"
+export API_METRICS_PORT="${SMOKE_API_METRICS_PORT:-3712}" MDM_METRICS_PORT="${SMOKE_MDM_METRICS_PORT:-3713}"
 log="$(mktemp)"
 cleanup() {
   [ -n "${pid:-}" ] && kill -TERM -- "-${pid}" 2>/dev/null || true
@@ -27,6 +28,9 @@ for _ in $(seq 1 180); do
   sleep 0.5
 done
 curl -fsS "http://127.0.0.1:${API_PORT}/readyz" >/dev/null || { echo "smoke: /readyz not 200 after 90 s"; tail -20 "$log"; exit 1; }
+curl -fsS "http://127.0.0.1:${API_METRICS_PORT}/metrics" | grep -q rempart_http_request_duration_seconds || { echo "smoke: no api /metrics on ${API_METRICS_PORT}"; exit 1; }
+curl -fsS "http://127.0.0.1:${MDM_METRICS_PORT}/metrics" >/dev/null || { echo "smoke: no mdm /metrics on ${MDM_METRICS_PORT}"; exit 1; }
+[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:${API_PORT}/metrics")" = 404 ] || { echo "smoke: /metrics is served on the public api port"; exit 1; }
 ready=$(date +%s.%N)
 printf 'smoke: npm start answered /readyz on api and mdm after %.1f s\n' "$(echo "$ready - $started" | bc)"
 

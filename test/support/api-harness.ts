@@ -24,8 +24,16 @@ export interface ApiHarness extends TestEnvironment {
   close: () => Promise<void>;
 }
 
+export interface HarnessOptions {
+  /** `silent` for tests that send thousands of requests and read no log line (the properties). */
+  logLevel?: 'info' | 'silent';
+}
+
 /** The officer API on a fresh database, with a log capture, driven through supertest. */
-export async function startApi(env: Record<string, string> = {}): Promise<ApiHarness> {
+export async function startApi(
+  env: Record<string, string> = {},
+  options: HarnessOptions = {},
+): Promise<ApiHarness> {
   const environment = await createTestEnvironment(env);
   const logs: Array<Record<string, unknown>> = [];
   const sink = new Writable({
@@ -34,7 +42,7 @@ export async function startApi(env: Record<string, string> = {}): Promise<ApiHar
       done();
     },
   });
-  const logger = createLogger('api', 'info', sink);
+  const logger = createLogger('api', options.logLevel ?? 'info', sink);
   const app = await createApiApp(environment.config, logger);
   await app.init();
 

@@ -73,8 +73,8 @@ export function phoneWithIdentity(
 ): SimulatedIphone {
   const phone = new SimulatedIphone({ supervised: true, installedApps: [], ...options });
   phone.useEnrollment({
-    serverUrl: `${h.mdmUrl}/mdm/${apple.tenant.slug}/server`,
-    checkInUrl: `${h.mdmUrl}/mdm/${apple.tenant.slug}/checkin`,
+    serverUrl: `${h.mdmUrl}/mdm/${apple.tenant.id}/server`,
+    checkInUrl: `${h.mdmUrl}/mdm/${apple.tenant.id}/checkin`,
     topic: apple.topic,
     signMessage: true,
     checkOutWhenRemoved: true,

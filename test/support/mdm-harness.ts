@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { createMdmApp } from '../../apps/mdm/src/mdm-app.js';
 import { createLogger } from '#libs/platform';
-import { type ApiHarness, startApi } from './api-harness.js';
+import { type ApiHarness, type HarnessOptions, startApi } from './api-harness.js';
 
 /** A free TCP port on loopback (the MDM URL goes into enrollment profiles before the server starts). */
 export function freePort(): Promise<number> {
@@ -26,10 +26,13 @@ export interface MdmHarness {
 }
 
 /** The officer API (supertest) and the phone-facing mdm process (real HTTP on loopback), one database. */
-export async function startApiAndMdm(env: Record<string, string> = {}): Promise<MdmHarness> {
+export async function startApiAndMdm(
+  env: Record<string, string> = {},
+  options: HarnessOptions = {},
+): Promise<MdmHarness> {
   const port = await freePort();
   const mdmUrl = `http://127.0.0.1:${port}`;
-  const api = await startApi({ MDM_PORT: String(port), MDM_PUBLIC_URL: mdmUrl, ...env });
+  const api = await startApi({ MDM_PORT: String(port), MDM_PUBLIC_URL: mdmUrl, ...env }, options);
   const mdmLogs: Array<Record<string, unknown>> = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -37,7 +40,7 @@ export async function startApiAndMdm(env: Record<string, string> = {}): Promise<
       done();
     },
   });
-  const mdm = await createMdmApp(api.config, createLogger('mdm', 'info', sink));
+  const mdm = await createMdmApp(api.config, createLogger('mdm', options.logLevel ?? 'info', sink));
   await mdm.listen(port, '127.0.0.1');
   return {
     api,

@@ -12,6 +12,7 @@ export async function createApiApp(config: AppConfig, logger?: Logger): Promise<
       yamlBody(config.API_BODY_LIMIT_BYTES),
       smimeBody(config.API_BODY_LIMIT_BYTES),
     ],
+    trustProxy: config.TRUST_PROXY,
     openApi: {
       title: 'Rempart API',
       description:

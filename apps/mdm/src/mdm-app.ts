@@ -15,5 +15,6 @@ export async function createMdmApp(config: AppConfig, logger?: Logger): Promise<
   return createHttpApp(MdmModule.forRoot(config), {
     logger: logger ?? createLogger('mdm', config.LOG_LEVEL),
     bodyParsers: [express.raw({ type: () => true, limit: MDM_BODY_LIMIT_BYTES })],
+    trustProxy: config.TRUST_PROXY,
   });
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 /** The hash that starts every tenant's chain. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -31,4 +31,18 @@ export function canonicalJson(value: unknown): string {
 
 export function chainHash(fields: ChainedFields): string {
   return createHash('sha256').update(canonicalJson(fields)).digest('hex');
+}
+
+/**
+ * The MAC that signs an event's hash with AUDIT_HMAC_KEY. The hash chain alone shows an edit only to
+ * someone who cannot recompute hashes; the MAC needs a key the database (and its owner) never holds.
+ */
+export function chainMac(hash: string, key: string): string {
+  return createHmac('sha256', key).update(`rempart-audit-v1:${hash}`).digest('hex');
+}
+
+export function macMatches(hash: string, mac: string, key: string): boolean {
+  const expected = Buffer.from(chainMac(hash, key), 'hex');
+  const given = Buffer.from(mac, 'hex');
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }

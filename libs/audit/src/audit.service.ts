@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, type EntityManager, Repository } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '#libs/config';
 import { AuditEventEntity } from '#libs/persistence';
 import type { Actor } from './actor.js';
-import { chainHash, GENESIS_HASH } from './audit-chain.js';
+import { chainHash, chainMac, GENESIS_HASH, macMatches } from './audit-chain.js';
 
 export interface AuditEntry {
   action: string;
@@ -24,14 +25,18 @@ export interface AuditQuery {
 }
 
 export type ChainVerification =
-  | { ok: true; checked: number }
+  /** `unsigned`: events from before MACs existed, all at the start of the chain. */
+  | { ok: true; checked: number; unsigned: number }
   | { ok: false; checked: number; brokenAt: { seq: number; id: string; reason: string } };
 
 const VERIFY_BATCH = 1000;
 
 @Injectable()
 export class AuditService {
-  constructor(@InjectRepository(AuditEventEntity) private readonly events: Repository<AuditEventEntity>) {}
+  constructor(
+    @InjectRepository(AuditEventEntity) private readonly events: Repository<AuditEventEntity>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   /**
    * Appends an event to the tenant's chain, inside the caller's transaction so that a mutation and
@@ -60,9 +65,12 @@ export class AuditService {
       requestId: actor.requestId ?? null,
       prevHash: last?.hash ?? GENESIS_HASH,
     };
+    const hash = chainHash(fields);
     return manager
       .getRepository(AuditEventEntity)
-      .save(manager.create(AuditEventEntity, { ...fields, hash: chainHash(fields) }));
+      .save(
+        manager.create(AuditEventEntity, { ...fields, hash, mac: chainMac(hash, this.config.auditHmacKey) }),
+      );
   }
 
   async list(
@@ -90,11 +98,21 @@ export class AuditService {
     return { items, nextCursor: rows.length > query.limit ? items[items.length - 1].seq : null };
   }
 
-  /** Walks the tenant's chain from the start and names the first event that does not hold. */
-  async verify(tenantId: string): Promise<ChainVerification> {
+  /**
+   * Walks the tenant's chain from the start and names the first event that does not hold: a gap, a
+   * broken link, content that does not match its hash, or a hash whose MAC does not verify under
+   * AUDIT_HMAC_KEY. An event without a MAC is broken, unless `allowUnsignedPrefix` accepts those at
+   * the start of a chain begun before MACs existed (the first signed event's prev_hash pins them; but
+   * a chain with no signed event at all is then only as strong as the hash chain).
+   */
+  async verify(
+    tenantId: string,
+    options: { allowUnsignedPrefix?: boolean } = {},
+  ): Promise<ChainVerification> {
     let expectedSeq = 1;
     let prevHash = GENESIS_HASH;
     let checked = 0;
+    let unsigned = 0;
     for (;;) {
       const batch = await this.events
         .createQueryBuilder('e')
@@ -111,13 +129,22 @@ export class AuditService {
         if (event.seq !== expectedSeq)
           return broken(`event ${expectedSeq} is missing (next found is ${event.seq})`);
         if (event.prevHash !== prevHash) return broken('prev_hash does not match the previous event');
-        const { id: _id, hash, ...fields } = event;
+        const { id: _id, hash, mac, ...fields } = event;
         if (chainHash(fields) !== hash) return broken('content does not match its hash (edited)');
+        if (mac === null) {
+          if (!options.allowUnsignedPrefix) return broken('the event has no MAC');
+          if (unsigned < checked) return broken('no MAC after signed events (rewritten or removed)');
+          unsigned += 1;
+        } else if (!macMatches(hash, mac, this.config.auditHmacKey)) {
+          return broken(
+            'MAC does not verify: rewritten with database rights, or AUDIT_HMAC_KEY is not the key that wrote it',
+          );
+        }
         prevHash = hash;
         expectedSeq += 1;
         checked += 1;
       }
-      if (batch.length < VERIFY_BATCH) return { ok: true, checked };
+      if (batch.length < VERIFY_BATCH) return { ok: true, checked, unsigned };
     }
   }
 }

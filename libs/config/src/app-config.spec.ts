@@ -1,8 +1,21 @@
-import { describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { ConfigError, loadConfig } from './app-config.js';
+import path, { join } from 'node:path';
+import { ConfigError, loadConfig as load } from './app-config.js';
+import { PUBLISHED_DEVELOPMENT_MASTER_KEY } from './secrets.js';
+
+const stateDirs: string[] = [];
+const freshStateDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rempart-state-'));
+  stateDirs.push(dir);
+  return join(dir, '.rempart');
+};
+afterAll(() => stateDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+/** Development generates keys: never into the repository's own .rempart/ from a unit test. */
+const loadConfig = (env: NodeJS.ProcessEnv) => load(env, { stateDir: freshStateDir() });
+const REAL_KEY = 'k'.repeat(40);
 
 // A self-signed certificate (openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj /CN=test-ca).
 const CA_PEM = `-----BEGIN CERTIFICATE-----
@@ -28,7 +41,6 @@ describe('loadConfig', () => {
     expect(config.APNS_URL).toBe('https://api.push.apple.com');
     expect(config.AMAPI_ROOT_URL).toBe('https://androidmanagement.googleapis.com/');
     expect(config.MDM_SIGN_INSTALLED_PROFILES).toBe(true);
-    expect(config.masterKeyIsDevelopmentDefault).toBe(true);
   });
 
   it('parses numbers and booleans from strings', () => {
@@ -80,10 +92,116 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ REMPART_MASTER_KEY: 'secret' })).toThrow(/^((?!secret).)*$/);
   });
 
-  it('requires REMPART_MASTER_KEY in production', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/REMPART_MASTER_KEY is required/);
-    const config = loadConfig({ NODE_ENV: 'production', REMPART_MASTER_KEY: 'k'.repeat(32) });
-    expect(config.masterKeyIsDevelopmentDefault).toBe(false);
+  it('never echoes the audit HMAC key in an error', () => {
+    expect(() => loadConfig({ AUDIT_HMAC_KEY: 'hunter2' })).toThrow(/AUDIT_HMAC_KEY must be at least 32/);
+    expect(() => loadConfig({ AUDIT_HMAC_KEY: 'hunter2' })).toThrow(/^((?!hunter2).)*$/);
+  });
+
+  describe('addresses', () => {
+    it('binds to loopback unless in production, where it binds to every interface', () => {
+      expect(loadConfig({}).BIND_ADDRESS).toBe('127.0.0.1');
+      expect(load({ NODE_ENV: 'test' }).BIND_ADDRESS).toBe('127.0.0.1');
+      const production = { NODE_ENV: 'production', REMPART_MASTER_KEY: REAL_KEY, AUDIT_HMAC_KEY: REAL_KEY };
+      expect(loadConfig(production).BIND_ADDRESS).toBe('0.0.0.0');
+      expect(loadConfig({ ...production, BIND_ADDRESS: '10.1.2.3' }).BIND_ADDRESS).toBe('10.1.2.3');
+    });
+
+    it('keeps metrics on loopback, on ports of their own', () => {
+      const config = loadConfig({});
+      expect(config.METRICS_BIND_ADDRESS).toBe('127.0.0.1');
+      expect([config.API_METRICS_PORT, config.MDM_METRICS_PORT]).toEqual([9464, 9465]);
+    });
+
+    it.each([
+      ['BIND_ADDRESS', 'localhost', /BIND_ADDRESS must be an IPv4 or IPv6 address/],
+      ['METRICS_BIND_ADDRESS', '0.0.0.0.0', /METRICS_BIND_ADDRESS must be an IPv4/],
+      ['AUTH_FAILURE_LIMIT', '-1', /AUTH_FAILURE_LIMIT must be an integer/],
+      ['TRUST_PROXY', 'all; rm -rf', /TRUST_PROXY must be/],
+    ])('refuses a bad %s', (name, value, message) => {
+      expect(() => loadConfig({ [name]: value })).toThrow(message);
+    });
+  });
+
+  describe('keys in production', () => {
+    it.each(['REMPART_MASTER_KEY', 'AUDIT_HMAC_KEY'])('requires %s, in one line naming it', (name) => {
+      const env = { NODE_ENV: 'production', REMPART_MASTER_KEY: REAL_KEY, AUDIT_HMAC_KEY: REAL_KEY };
+      delete (env as Record<string, string>)[name];
+      expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${name} is required[^\n]*$`));
+    });
+
+    it('refuses the published development master key', () => {
+      expect(() =>
+        loadConfig({
+          NODE_ENV: 'production',
+          REMPART_MASTER_KEY: PUBLISHED_DEVELOPMENT_MASTER_KEY,
+          AUDIT_HMAC_KEY: REAL_KEY,
+        }),
+      ).toThrow(/REMPART_MASTER_KEY is a development value published/);
+    });
+
+    it('refuses the keys the test suite uses', () => {
+      const testing = load({ NODE_ENV: 'test' });
+      expect(() =>
+        loadConfig({
+          NODE_ENV: 'production',
+          REMPART_MASTER_KEY: REAL_KEY,
+          AUDIT_HMAC_KEY: testing.auditHmacKey,
+        }),
+      ).toThrow(/AUDIT_HMAC_KEY is a development value published/);
+    });
+
+    it('refuses a key shorter than 32 characters', () => {
+      expect(() =>
+        loadConfig({ NODE_ENV: 'production', REMPART_MASTER_KEY: 'k'.repeat(31), AUDIT_HMAC_KEY: REAL_KEY }),
+      ).toThrow(/REMPART_MASTER_KEY must be at least 32/);
+    });
+
+    it('uses the given keys, and no fallback key decrypts anything', () => {
+      const config = loadConfig({
+        NODE_ENV: 'production',
+        REMPART_MASTER_KEY: REAL_KEY,
+        AUDIT_HMAC_KEY: 'a'.repeat(32),
+      });
+      expect(config.masterKey).toBe(REAL_KEY);
+      expect(config.auditHmacKey).toBe('a'.repeat(32));
+      expect(config.masterKeyFallbacks).toEqual([]);
+      expect(config.notices).toEqual([]);
+    });
+  });
+
+  describe('keys in development', () => {
+    it('generates random keys at first start into the state directory, mode 0600, and says so', () => {
+      const stateDir = freshStateDir();
+      const first = load({}, { stateDir });
+      expect(first.masterKey).not.toBe(PUBLISHED_DEVELOPMENT_MASTER_KEY);
+      expect(first.masterKey.length).toBeGreaterThanOrEqual(32);
+      expect(first.auditHmacKey).not.toBe(first.masterKey);
+      expect(readFileSync(join(stateDir, 'master.key'), 'utf8').trim()).toBe(first.masterKey);
+      expect(statSync(join(stateDir, 'master.key')).mode & 0o777).toBe(0o600);
+      expect(statSync(join(stateDir, 'audit-hmac.key')).mode & 0o777).toBe(0o600);
+      expect(first.notices.join('\n')).toMatch(/REMPART_MASTER_KEY not set: GENERATED .*master\.key/);
+      expect(first.notices.join('\n')).toMatch(/AUDIT_HMAC_KEY not set: GENERATED .*audit-hmac\.key/);
+
+      const second = load({}, { stateDir });
+      expect(second.masterKey).toBe(first.masterKey);
+      expect(second.auditHmacKey).toBe(first.auditHmacKey);
+      expect(second.notices.join('\n')).toMatch(/using the development key in .*master\.key/);
+    });
+
+    it('gives each installation its own keys', () => {
+      expect(loadConfig({}).masterKey).not.toBe(loadConfig({}).masterKey);
+    });
+
+    it('still decrypts (never encrypts) with the published constant that older installs used', () => {
+      const config = loadConfig({});
+      expect(config.masterKeyFallbacks).toEqual([PUBLISHED_DEVELOPMENT_MASTER_KEY]);
+      expect(config.masterKey).not.toBe(PUBLISHED_DEVELOPMENT_MASTER_KEY);
+    });
+
+    it('uses a key from the environment over the file', () => {
+      const config = loadConfig({ REMPART_MASTER_KEY: REAL_KEY });
+      expect(config.masterKey).toBe(REAL_KEY);
+    });
   });
 
   describe('MDM_TRUSTED_PROXIES', () => {

@@ -1,10 +1,12 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { plainToInstance, Transform } from 'class-transformer';
+import { resolve } from 'node:path';
 import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsIP,
   IsOptional,
   IsString,
   Matches,
@@ -13,6 +15,7 @@ import {
   MinLength,
   validateSync,
 } from 'class-validator';
+import { PUBLISHED_DEVELOPMENT_MASTER_KEY, resolveSecret, SecretConfigError } from './secrets.js';
 import { TrustedProxies } from './trusted-proxies.js';
 
 const toInt = ({ value }: { value: unknown }) =>
@@ -57,6 +60,52 @@ export class EnvironmentVariables {
   @Max(65535, { message: 'MDM_PORT must be an integer between 0 and 65535' })
   MDM_PORT = 3001;
 
+  /**
+   * Address the api and mdm ports listen on. Unset: 127.0.0.1 in development and test (nothing on
+   * the network reaches a developer's machine), 0.0.0.0 in production (behind the TLS proxy).
+   */
+  @IsOptional()
+  @IsIP(undefined, { message: 'BIND_ADDRESS must be an IPv4 or IPv6 address' })
+  BIND_ADDRESS?: string;
+
+  /** Address of the Prometheus /metrics listeners, which are never on the public api and mdm ports. */
+  @IsIP(undefined, { message: 'METRICS_BIND_ADDRESS must be an IPv4 or IPv6 address' })
+  METRICS_BIND_ADDRESS = '127.0.0.1';
+
+  @Transform(toInt)
+  @IsInt({ message: 'API_METRICS_PORT must be an integer between 0 and 65535' })
+  @Min(0, { message: 'API_METRICS_PORT must be an integer between 0 and 65535' })
+  @Max(65535, { message: 'API_METRICS_PORT must be an integer between 0 and 65535' })
+  API_METRICS_PORT = 9464;
+
+  @Transform(toInt)
+  @IsInt({ message: 'MDM_METRICS_PORT must be an integer between 0 and 65535' })
+  @Min(0, { message: 'MDM_METRICS_PORT must be an integer between 0 and 65535' })
+  @Max(65535, { message: 'MDM_METRICS_PORT must be an integer between 0 and 65535' })
+  MDM_METRICS_PORT = 9465;
+
+  /** Failed authentications one address may make within AUTH_FAILURE_WINDOW_SECONDS before 429 (0: no limit). */
+  @Transform(toInt)
+  @IsInt({ message: 'AUTH_FAILURE_LIMIT must be an integer between 0 and 100000' })
+  @Min(0, { message: 'AUTH_FAILURE_LIMIT must be an integer between 0 and 100000' })
+  @Max(100_000, { message: 'AUTH_FAILURE_LIMIT must be an integer between 0 and 100000' })
+  AUTH_FAILURE_LIMIT = 20;
+
+  @Transform(toInt)
+  @IsInt({ message: 'AUTH_FAILURE_WINDOW_SECONDS must be an integer between 1 and 86400' })
+  @Min(1, { message: 'AUTH_FAILURE_WINDOW_SECONDS must be an integer between 1 and 86400' })
+  @Max(86_400, { message: 'AUTH_FAILURE_WINDOW_SECONDS must be an integer between 1 and 86400' })
+  AUTH_FAILURE_WINDOW_SECONDS = 300;
+
+  /**
+   * Express's `trust proxy`: which proxies' X-Forwarded-For to believe for the client address (rate
+   * limits, logs). Empty: none, the TCP peer is the client. E.g. `loopback` or `10.0.0.0/8`.
+   */
+  @Matches(/^[A-Za-z0-9.:/, ]{0,200}$/, {
+    message: 'TRUST_PROXY must be empty, loopback, or addresses and CIDR ranges separated by commas',
+  })
+  TRUST_PROXY = '';
+
   @Matches(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, { message: 'MDM_PUBLIC_URL must be an http(s) URL' })
   MDM_PUBLIC_URL = 'http://127.0.0.1:3001';
 
@@ -92,6 +141,12 @@ export class EnvironmentVariables {
   @IsString()
   @MinLength(32, { message: 'REMPART_MASTER_KEY must be at least 32 characters' })
   REMPART_MASTER_KEY?: string;
+
+  /** Key of the HMAC that signs each audit event's hash (see libs/audit). */
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'AUDIT_HMAC_KEY must be at least 32 characters' })
+  AUDIT_HMAC_KEY?: string;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
@@ -136,12 +191,24 @@ export class EnvironmentVariables {
   DB_SKIP_MIGRATIONS = false;
 }
 
-export type AppConfig = Readonly<Omit<EnvironmentVariables, 'REMPART_MASTER_KEY'>> & {
+const SECRETS = ['REMPART_MASTER_KEY', 'AUDIT_HMAC_KEY'] as const;
+
+export type AppConfig = Readonly<Omit<EnvironmentVariables, (typeof SECRETS)[number] | 'BIND_ADDRESS'>> & {
+  /** BIND_ADDRESS, or its default for NODE_ENV. */
+  readonly BIND_ADDRESS: string;
+  /** Encrypts stored private keys (AES-256-GCM through HKDF); see resolveSecret for where it comes from. */
+  readonly masterKey: string;
+  /**
+   * Older master keys that still decrypt (never encrypt): in development, the published constant
+   * that development installs used before keys were generated, so their data stays readable.
+   */
+  readonly masterKeyFallbacks: readonly string[];
+  /** Signs audit events' hashes, so that rewriting the chain needs more than database rights. */
+  readonly auditHmacKey: string;
+  /** Lines each process prints at start (development keys generated or read from .rempart/). */
+  readonly notices: readonly string[];
   /** MDM_TRUSTED_PROXIES, parsed. */
   readonly trustedProxies: TrustedProxies;
-  /** Key material for encrypting stored private keys; a fixed development key outside production. */
-  readonly masterKey: string;
-  readonly masterKeyIsDevelopmentDefault: boolean;
   /** The certificate(s) read from APNS_CA_FILE (PEM), for ApnsClient's `ca`; undefined when unset. */
   readonly apnsCaPem?: string;
 };
@@ -150,14 +217,16 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-/** Only for development and tests: production refuses to start without REMPART_MASTER_KEY. */
-const DEVELOPMENT_MASTER_KEY = 'rempart-development-master-key-not-for-production-use';
+export interface LoadConfigOptions {
+  /** Where development keeps the keys it generates (default `.rempart/` in the working directory). */
+  stateDir?: string;
+}
 
 /** Reads and validates the environment; throws a ConfigError whose message is one line naming the variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): AppConfig {
   const known = Object.keys(new EnvironmentVariables());
   const raw: Record<string, string> = {};
-  for (const key of [...known, 'REMPART_MASTER_KEY']) {
+  for (const key of [...known, ...SECRETS]) {
     const value = env[key];
     if (value !== undefined && value !== '') raw[key] = value;
   }
@@ -166,12 +235,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (errors.length > 0) {
     const first = errors[0];
     const reason = Object.values(first.constraints ?? {})[0] ?? 'is invalid';
-    const shown =
-      first.property === 'REMPART_MASTER_KEY' ? '' : ` (got ${JSON.stringify(raw[first.property])})`;
+    const secret = (SECRETS as readonly string[]).includes(first.property);
+    const shown = secret ? '' : ` (got ${JSON.stringify(raw[first.property])})`;
     throw new ConfigError(`Invalid configuration: ${reason}${shown}`);
   }
-  if (parsed.NODE_ENV === 'production' && !parsed.REMPART_MASTER_KEY) {
-    throw new ConfigError('Invalid configuration: REMPART_MASTER_KEY is required when NODE_ENV=production');
+  const { REMPART_MASTER_KEY, AUDIT_HMAC_KEY, ...rest } = parsed;
+  const stateDir = options.stateDir ?? resolve('.rempart');
+  let master, audit;
+  try {
+    master = resolveSecret('REMPART_MASTER_KEY', REMPART_MASTER_KEY, parsed.NODE_ENV, stateDir);
+    audit = resolveSecret('AUDIT_HMAC_KEY', AUDIT_HMAC_KEY, parsed.NODE_ENV, stateDir);
+  } catch (error) {
+    if (error instanceof SecretConfigError) throw new ConfigError(`Invalid configuration: ${error.message}`);
+    throw error;
   }
   let trustedProxies: TrustedProxies;
   try {
@@ -187,15 +263,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     );
   }
   const apnsCaPem = parsed.APNS_CA_FILE === '' ? undefined : readCaFile('APNS_CA_FILE', parsed.APNS_CA_FILE);
-  const { REMPART_MASTER_KEY, ...rest } = parsed;
+  const fallbacks =
+    parsed.NODE_ENV === 'development' && master.value !== PUBLISHED_DEVELOPMENT_MASTER_KEY
+      ? [PUBLISHED_DEVELOPMENT_MASTER_KEY]
+      : [];
   return Object.freeze({
     ...rest,
+    BIND_ADDRESS: rest.BIND_ADDRESS ?? (parsed.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'),
+    masterKey: master.value,
+    masterKeyFallbacks: Object.freeze(fallbacks),
+    auditHmacKey: audit.value,
+    notices: Object.freeze([master.notice, audit.notice].filter((n): n is string => n !== undefined)),
     trustedProxies,
-    masterKey: REMPART_MASTER_KEY ?? DEVELOPMENT_MASTER_KEY,
-    masterKeyIsDevelopmentDefault: !REMPART_MASTER_KEY,
     ...(apnsCaPem === undefined ? {} : { apnsCaPem }),
   });
 }
+
+/** The keys that may decrypt a stored secret, current first. */
+export const decryptionKeys = (config: AppConfig): readonly string[] => [
+  config.masterKey,
+  ...config.masterKeyFallbacks,
+];
 
 /** Reads a PEM CA file at start, so that a wrong path stops the process here and not at the first push. */
 function readCaFile(name: string, file: string): string {

@@ -3,8 +3,10 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { errorBody } from './http-exception.filter.js';
+import { inputGuardMiddleware } from './input-guard.middleware.js';
 import { PinoNestLogger } from './logger.js';
 import { MetricsService } from './metrics.js';
 import { requestIdMiddleware } from './request-id.middleware.js';
@@ -15,6 +17,17 @@ export interface HttpAppOptions {
   /** Body parsers this app accepts, each with its own size limit; a failure is a JSON 4xx. */
   bodyParsers: RequestHandler[];
   openApi?: { title: string; description: string; version: string };
+  /** Express `trust proxy` (TRUST_PROXY): whose X-Forwarded-For gives the client address. Empty: nobody's. */
+  trustProxy?: string;
+}
+
+/**
+ * Every answer of ours may carry a secret or an officer's data (tokens, enrollment tokens, keys,
+ * profiles, device inventories), so no browser or proxy keeps a copy unless a route says otherwise.
+ */
+function noStore(_req: Request, res: Response, next: NextFunction) {
+  res.setHeader('Cache-Control', 'no-store');
+  next();
 }
 
 /** Body parser errors happen before Nest routes a request, so they get the JSON error shape here. */
@@ -33,8 +46,13 @@ export async function createHttpApp(module: unknown, options: HttpAppOptions): P
     logger: new PinoNestLogger(options.logger),
   });
   app.disable('x-powered-by');
+  if (options.trustProxy) app.set('trust proxy', options.trustProxy);
+  // Security headers (CSP, HSTS, nosniff, frame-ancestors none, no referrer...), on api and mdm alike.
+  app.use(helmet());
+  app.use(noStore);
   app.use(requestIdMiddleware(options.logger, app.get(MetricsService)));
   for (const parser of options.bodyParsers) app.use(guardParser(parser));
+  app.use(inputGuardMiddleware());
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
   if (options.openApi) {

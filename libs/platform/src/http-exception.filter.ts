@@ -7,6 +7,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { TooManyAuthFailures } from './auth-failure-limiter.js';
 import { DomainException } from './domain.exception.js';
 import { currentRequestId } from './request-context.js';
 import { routePattern } from './route-pattern.js';
@@ -55,6 +56,18 @@ function bodyParserError(exception: unknown): { status: number; message: string 
 }
 
 /**
+ * A value PostgreSQL refused as data (SQLSTATE class 22: out of range, invalid text for a uuid or a
+ * number, NUL in text, datetime overflow). Only input can cause one, so it is the caller's 400, not a
+ * fault: a safety net behind validation, which should have named the field first.
+ */
+function postgresDataException(exception: unknown): string | undefined {
+  const driverError = (exception as { driverError?: { code?: unknown; message?: unknown } } | null)
+    ?.driverError;
+  if (typeof driverError?.code !== 'string' || !driverError.code.startsWith('22')) return undefined;
+  return `a value is not acceptable: ${String(driverError.message ?? 'invalid data').slice(0, 200)}`;
+}
+
+/**
  * One JSON error shape for every failure: `{statusCode, error, message}` (contract.md), plus the
  * domain `code` and the request id. Caller mistakes are logged at info; only real faults at error.
  */
@@ -82,6 +95,9 @@ export class HttpExceptionFilter implements ExceptionFilter {
       });
     }
     if (response.headersSent) return;
+    if (exception instanceof TooManyAuthFailures) {
+      response.setHeader('Retry-After', String(exception.retryAfterSeconds));
+    }
     response.status(body.statusCode).json(body);
   }
 }
@@ -113,6 +129,9 @@ export function errorBody(exception: unknown): ErrorBody {
       requestId,
     };
   }
+  const dataError = postgresDataException(exception);
+  if (dataError)
+    return { statusCode: 400, error: REASONS[400], message: dataError, code: 'INVALID_VALUE', requestId };
   const parsed = bodyParserError(exception);
   if (parsed)
     return {

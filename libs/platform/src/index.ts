@@ -4,9 +4,17 @@ export { DomainException, NotFoundDomainException, ConflictDomainException } fro
 export { HttpExceptionFilter, errorBody } from './http-exception.filter.js';
 export type { ErrorBody } from './http-exception.filter.js';
 export { createValidationPipe } from './validation.js';
-export { MetricsService } from './metrics.js';
+export { MetricsService, MetricsEndpoint } from './metrics.js';
 export { PlatformModule } from './platform.module.js';
 export { Public, IS_PUBLIC } from './public.decorator.js';
 export { createHttpApp, jsonBody, smimeBody, yamlBody } from './http-app.js';
 export { redisOptionsFromUrl, assertRedisReachable, RedisUnavailableError } from './redis.js';
 export { preflight, exitWithOneLine } from './preflight.js';
+export {
+  inputGuardMiddleware,
+  findInputProblem,
+  InputRefused,
+  MAX_JSON_DEPTH,
+} from './input-guard.middleware.js';
+export { BoundedIntPipe, MAX_INT32 } from './int-param.pipe.js';
+export { AuthFailureLimiter, TooManyAuthFailures, clientAddress } from './auth-failure-limiter.js';

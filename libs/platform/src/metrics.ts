@@ -1,6 +1,6 @@
-import { Controller, Get, Header, Injectable } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
-import { Public } from './public.decorator.js';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
 /** The Prometheus registry of this process: default Node metrics plus HTTP request timings. */
@@ -28,15 +28,40 @@ export class MetricsService {
   }
 }
 
-@ApiExcludeController()
-@Public() // scraped by Prometheus inside the deployment's network, like /readyz
-@Controller()
-export class MetricsController {
+/**
+ * Serves `GET /metrics` on its own listener (METRICS_BIND_ADDRESS and a per-process port), never on
+ * the public api or mdm port: the numbers describe the deployment, and Prometheus scrapes from inside
+ * it. A plain Node server, so that nothing of the public app (guards, routes, body parsers) applies.
+ */
+@Injectable()
+export class MetricsEndpoint implements OnApplicationShutdown {
+  private server: Server | undefined;
+
   constructor(private readonly metrics: MetricsService) {}
 
-  @Get('metrics')
-  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
-  scrape(): Promise<string> {
-    return this.metrics.registry.metrics();
+  /** Starts listening; resolves with the bound port (useful with port 0). */
+  async listen(host: string, port: number): Promise<number> {
+    const server = createServer((req, res) => {
+      if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
+        res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found\n');
+        return;
+      }
+      this.metrics.registry.metrics().then(
+        (text) => res.writeHead(200, { 'Content-Type': this.metrics.registry.contentType }).end(text),
+        () => res.writeHead(500).end(),
+      );
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+    this.server = server;
+    return (server.address() as AddressInfo).port;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }

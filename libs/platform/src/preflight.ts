@@ -10,6 +10,8 @@ import { assertRedisReachable, RedisUnavailableError } from './redis.js';
 export async function preflight(options: { migrate: boolean; redis: boolean }): Promise<AppConfig> {
   try {
     const config = loadConfig();
+    // Loud on purpose: a development key in use must never go unnoticed on a real server.
+    for (const notice of config.notices) process.stderr.write(`rempart: WARNING: ${notice}\n`);
     await prepareDatabase(config.DATABASE_URL, {
       skipMigrations: !options.migrate || config.DB_SKIP_MIGRATIONS,
     });

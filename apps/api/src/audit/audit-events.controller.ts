@@ -5,6 +5,7 @@ import { IsDate, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-
 import { AuditService } from '#libs/audit';
 import { CurrentPrincipal, type Principal } from '#libs/auth';
 import type { AuditEventEntity } from '#libs/persistence';
+import { MAX_INT32 } from '#libs/platform';
 
 export class AuditEventsQuery {
   @ApiPropertyOptional({ description: 'officer e-mail or id' })
@@ -36,6 +37,7 @@ export class AuditEventsQuery {
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(MAX_INT32)
   cursor?: number;
 
   @ApiPropertyOptional({ default: 50, maximum: 500 })

@@ -14,7 +14,7 @@ import {
   type MdmCommandEntity,
   type Platform,
 } from '#libs/persistence';
-import { DomainException } from '#libs/platform';
+import { DomainException, MAX_INT32 } from '#libs/platform';
 
 export class DevicesQuery {
   @ApiPropertyOptional()
@@ -45,6 +45,7 @@ export class DevicesQuery {
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(MAX_INT32)
   offset?: number;
 }
 
@@ -153,12 +154,7 @@ export class DevicesController {
     if (device.platform !== 'ios' || device.status !== 'enrolled') {
       throw new DomainException('DEVICE_NOT_ENROLLED', `device ${udid} is not an enrolled iPhone`, 409);
     }
-    const [commandUuid] = await this.commands.queue(
-      actor.tenantId,
-      device.id,
-      [{ requestType: body.requestType }],
-      actor.label,
-    );
+    const commandUuid = await this.commands.queueByOfficer(actor, device, { requestType: body.requestType });
     return { commandUuid: commandUuid.toUpperCase(), requestType: body.requestType, status: 'queued' };
   }
 

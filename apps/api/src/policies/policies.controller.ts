@@ -1,15 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Param,
-  ParseIntPipe,
-  Patch,
-  Post,
-  Query,
-  Res,
-  StreamableFile,
-} from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post, Query, Res, StreamableFile } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiOperation,
@@ -39,6 +28,7 @@ import {
   type PolicyMode,
   type PolicyVersionEntity,
 } from '#libs/persistence';
+import { BoundedIntPipe } from '#libs/platform';
 import { PoliciesService } from '#libs/policy';
 
 export class CreatePolicyDto {
@@ -183,7 +173,7 @@ export class PoliciesController {
   async version(
     @CurrentPrincipal() principal: Principal,
     @Param('slug') slug: string,
-    @Param('n', ParseIntPipe) n: number,
+    @Param('n', new BoundedIntPipe()) n: number,
   ) {
     return versionView(await this.policies.version(principal.tenantId, slug, n));
   }
@@ -193,8 +183,8 @@ export class PoliciesController {
   diff(
     @CurrentPrincipal() principal: Principal,
     @Param('slug') slug: string,
-    @Param('n', ParseIntPipe) n: number,
-    @Query('against', ParseIntPipe) against: number,
+    @Param('n', new BoundedIntPipe()) n: number,
+    @Query('against', new BoundedIntPipe()) against: number,
   ) {
     return this.policies.diff(principal.tenantId, slug, n, against);
   }
@@ -204,7 +194,7 @@ export class PoliciesController {
   async profile(
     @CurrentPrincipal() principal: Principal,
     @Param('slug') slug: string,
-    @Param('n', ParseIntPipe) n: number,
+    @Param('n', new BoundedIntPipe()) n: number,
     @Res({ passthrough: true }) res: Response,
   ) {
     const version = await this.policies.version(principal.tenantId, slug, n);
@@ -219,7 +209,7 @@ export class PoliciesController {
   async androidPolicy(
     @CurrentPrincipal() principal: Principal,
     @Param('slug') slug: string,
-    @Param('n', ParseIntPipe) n: number,
+    @Param('n', new BoundedIntPipe()) n: number,
     @Res({ passthrough: true }) res: Response,
   ) {
     const version = await this.policies.version(principal.tenantId, slug, n);

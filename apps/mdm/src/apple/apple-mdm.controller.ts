@@ -19,14 +19,18 @@ import {
   AppleEnrollmentService,
   AppleMdmService,
   type MdmRequest,
+  PhoneFacingNotFound,
 } from '#libs/apple-server';
-import { DomainException } from '#libs/platform';
+import { AuthFailureLimiter, clientAddress, DomainException } from '#libs/platform';
+
+/** ADE refusals that mean someone is guessing (not a phone of ours that is merely early). */
+const ADE_GUESSES = new Set(['ADE_URL_UNKNOWN', 'MACHINE_INFO_UNTRUSTED', 'MACHINE_INFO_BAD_SIGNATURE']);
 
 const rawBody = (req: Request): Buffer => (Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
 
 /** The TCP peer is the address that counts: X-Forwarded-For is whatever the sender wrote. */
-const mdmRequest = (tenantSlug: string, req: Request): MdmRequest => ({
-  tenantSlug,
+const mdmRequest = (tenantId: string, req: Request): MdmRequest => ({
+  tenantId,
   body: rawBody(req),
   headers: req.headers,
   remoteAddress: req.socket.remoteAddress,
@@ -43,6 +47,7 @@ export class AppleMdmController {
     private readonly enrollment: AppleEnrollmentService,
     private readonly mdm: AppleMdmService,
     private readonly ade: AdeEnrollmentService,
+    private readonly failures: AuthFailureLimiter,
   ) {}
 
   /** Setup Assistant (ADE): the CMS-signed MachineInfo as the body (the profile's `url`). */
@@ -51,7 +56,7 @@ export class AppleMdmController {
   @Header('Content-Type', 'application/x-apple-aspen-config')
   @Header('Content-Disposition', 'attachment; filename="enroll.mobileconfig"')
   async adeEnroll(@Param('token') token: string, @Req() req: Request) {
-    return new StreamableFile(await this.ade.enrollmentProfile(token, rawBody(req)));
+    return this.adeProfile(req, token, rawBody(req));
   }
 
   /** Setup Assistant's web-view variant: the same MachineInfo, base64, in x-apple-aspen-deviceinfo. */
@@ -61,6 +66,7 @@ export class AppleMdmController {
   async adeEnrollWebView(
     @Param('token') token: string,
     @Headers('x-apple-aspen-deviceinfo') deviceInfo: string | undefined,
+    @Req() req: Request,
   ) {
     if (!deviceInfo || !/^[A-Za-z0-9+/=\s]+$/.test(deviceInfo)) {
       throw new DomainException(
@@ -69,14 +75,36 @@ export class AppleMdmController {
         400,
       );
     }
-    return new StreamableFile(await this.ade.enrollmentProfile(token, Buffer.from(deviceInfo, 'base64')));
+    return this.adeProfile(req, token, Buffer.from(deviceInfo, 'base64'));
+  }
+
+  /** The ADE URL token is a bearer secret, and a forged MachineInfo a guess: both count as failures. */
+  private async adeProfile(req: Request, token: string, machineInfo: Buffer) {
+    const address = clientAddress(req);
+    await this.failures.assertAllowed(address);
+    try {
+      return new StreamableFile(await this.ade.enrollmentProfile(token, machineInfo));
+    } catch (error) {
+      if (error instanceof DomainException && ADE_GUESSES.has(error.code)) {
+        await this.failures.recordFailure(address);
+      }
+      throw error;
+    }
   }
 
   @Get('enroll/:token')
   @Header('Content-Type', 'application/x-apple-aspen-config')
   @Header('Content-Disposition', 'attachment; filename="enroll.mobileconfig"')
-  async enrollmentProfile(@Param('token') token: string) {
-    return new StreamableFile(await this.enrollment.enrollmentProfile(token));
+  async enrollmentProfile(@Param('token') token: string, @Req() req: Request) {
+    // Enrollment tokens are bearer secrets in a URL: an address that keeps guessing is cut off.
+    const address = clientAddress(req);
+    await this.failures.assertAllowed(address);
+    try {
+      return new StreamableFile(await this.enrollment.enrollmentProfile(token));
+    } catch (error) {
+      if (error instanceof PhoneFacingNotFound) await this.failures.recordFailure(address);
+      throw error;
+    }
   }
 
   @Get(':tenant/scep')

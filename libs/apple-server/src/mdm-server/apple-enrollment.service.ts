@@ -5,10 +5,11 @@ import { EnrollmentsService } from '#libs/fleet';
 import type { EnrollmentEntity, TenantEntity } from '#libs/persistence';
 import { DomainException } from '#libs/platform';
 import { buildEnrollmentProfile } from '#libs/apple';
-import { ScepServer, type ScepResponse } from '#libs/apple';
+import { ScepError, ScepServer, type ScepResponse } from '#libs/apple';
 import { SigningIdentitiesService } from '../tenant-signing/signing-identities.service.js';
 import { TenantCaService } from '../tenant-signing/tenant-ca.service.js';
 import { AppleMdmService } from './apple-mdm.service.js';
+import { PhoneFacingNotFound } from './mdm-request-refused.js';
 import { PushCertificatesService } from './push-certificates.service.js';
 
 /** Enrollment profile downloads and the SCEP server that issues device identities. */
@@ -28,7 +29,11 @@ export class AppleEnrollmentService {
 
   /** The signed enrollment profile behind an enrollUrl, with a fresh SCEP challenge bound to it. */
   async enrollmentProfile(token: string): Promise<Buffer> {
-    const enrollment = await this.enrollments.usableByToken(token);
+    const enrollment = await this.enrollments.usableByToken(token).catch((error: unknown) => {
+      if (error instanceof DomainException && error.code === 'ENROLLMENT_UNKNOWN')
+        throw new PhoneFacingNotFound();
+      throw error;
+    });
     if (enrollment.platform !== 'ios') {
       throw new DomainException('NOT_AN_IOS_ENROLLMENT', 'this enrollment is for Android phones', 404);
     }
@@ -51,7 +56,8 @@ export class AppleEnrollmentService {
         'the organisation has no APNs push certificate yet',
         409,
       );
-    const base = `${this.config.MDM_PUBLIC_URL.replace(/\/$/, '')}/mdm/${tenant.slug}`;
+    // The tenant's id, not its slug: see AppleMdmService.tenant().
+    const base = `${this.config.MDM_PUBLIC_URL.replace(/\/$/, '')}/mdm/${tenant.id}`;
     const ca = await this.tenantCa.get(tenant.id);
     const challenge = await this.enrollments.issueChallenge(enrollment, adeSerial);
     const profile = buildEnrollmentProfile({
@@ -70,13 +76,32 @@ export class AppleEnrollmentService {
     return signer.sign(profile);
   }
 
-  /** GET/POST .../scep?operation=...: GetCACaps, GetCACert, PKIOperation. */
+  /**
+   * GET/POST .../scep?operation=...: GetCACaps, GetCACert, PKIOperation. A request the SCEP server
+   * cannot read at all (no operation, no message, not base64, not a pkiMessage) is the stranger's
+   * 4xx, with a `SCEP_` code; only a broken tenant CA stays a 500.
+   */
   async scepRequest(
-    tenantSlug: string,
+    tenantId: string,
     query: Record<string, string | undefined>,
     body?: Buffer,
   ): Promise<ScepResponse> {
-    const tenant = await this.mdm.tenant(tenantSlug);
+    try {
+      return await this.answerScep(tenantId, query, body);
+    } catch (error) {
+      if (error instanceof ScepError && error.httpStatus < 500) {
+        throw new DomainException(`SCEP_${error.code}`, error.message, error.httpStatus === 413 ? 413 : 400);
+      }
+      throw error;
+    }
+  }
+
+  private async answerScep(
+    tenantId: string,
+    query: Record<string, string | undefined>,
+    body?: Buffer,
+  ): Promise<ScepResponse> {
+    const tenant = await this.mdm.tenant(tenantId);
     const { operation, message } = this.scep.parseOperationRequest(query, body);
     const ca = await this.tenantCa.get(tenant.id);
     switch (operation) {
@@ -90,7 +115,7 @@ export class AppleEnrollmentService {
           const verdict = await this.enrollments.consumeChallenge(tenant.id, request.challengePassword);
           if (!verdict.ok) {
             this.logger.warn(
-              { tenant: tenantSlug, transactionId: request.transactionId },
+              { tenant: tenantId, transactionId: request.transactionId },
               `SCEP request refused: ${verdict.reason}`,
             );
             return { issue: false, failInfo: 'badRequest', reason: verdict.reason };
@@ -101,7 +126,7 @@ export class AppleEnrollmentService {
         if (response.outcome.status !== 'SUCCESS') {
           this.logger.warn(
             {
-              tenant: tenantSlug,
+              tenant: tenantId,
               failInfo: response.outcome.failInfo,
               transactionId: response.outcome.transactionId,
             },

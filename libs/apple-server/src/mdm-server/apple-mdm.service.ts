@@ -11,7 +11,6 @@ import {
   TenantEntity,
   type MdmCommandEntity,
 } from '#libs/persistence';
-import { DomainException } from '#libs/platform';
 import {
   authenticateMdmRequest,
   buildCommandPlist,
@@ -33,7 +32,7 @@ import {
 import { TenantCaService } from '../tenant-signing/tenant-ca.service.js';
 import { DeviceCertificatesService } from './device-certificates.service.js';
 import { MdmCommandsService, type NewCommand } from './mdm-commands.service.js';
-import { MdmCertificateRevoked, MdmRequestRefused } from './mdm-request-refused.js';
+import { MdmCertificateRevoked, MdmRequestRefused, PhoneFacingNotFound } from './mdm-request-refused.js';
 import { SignedRequestReplayGuard } from './signed-request-replay-guard.js';
 
 /** What a phone is asked right after it enrolls: who it is, what it has. */
@@ -46,8 +45,11 @@ const FIRST_INVENTORY: NewCommand[] = [
 /** How precisely `last_seen_at` follows Idle check-ins (freshness is judged in hours, not seconds). */
 const LAST_SEEN_RESOLUTION_SECONDS = 60;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export interface MdmRequest {
-  tenantSlug: string;
+  /** From the phone URL: the tenant's id (not its slug, which the phone side never confirms). */
+  tenantId: string;
   body: Buffer;
   headers: Record<string, string | string[] | undefined>;
   /** The TCP peer (the TLS proxy, behind one): only trusted proxies may send MDM_CLIENT_CERT_HEADER. */
@@ -76,12 +78,17 @@ export class AppleMdmService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async tenant(slug: string): Promise<TenantEntity> {
-    const cached = this.tenantIds.get(slug);
+  /**
+   * The tenant behind a phone-facing URL. Phones address their tenant by its id, a random UUID that
+   * only enrollment profiles carry, never by its slug: slugs are guessable (`dinum`, `armees`). An
+   * unknown id answers exactly like an unknown enrollment token (PhoneFacingNotFound).
+   */
+  async tenant(tenantId: string): Promise<TenantEntity> {
+    const cached = this.tenantIds.get(tenantId);
     if (cached) return cached;
-    const tenant = await this.tenants.findOne({ where: { slug } });
-    if (!tenant) throw new DomainException('TENANT_UNKNOWN', `no tenant ${JSON.stringify(slug)}`, 404);
-    this.tenantIds.set(slug, tenant);
+    const tenant = UUID.test(tenantId) ? await this.tenants.findOne({ where: { id: tenantId } }) : null;
+    if (!tenant) throw new PhoneFacingNotFound();
+    this.tenantIds.set(tenantId, tenant);
     return tenant;
   }
 
@@ -139,7 +146,7 @@ export class AppleMdmService {
 
   /** PUT CheckInURL: Authenticate, TokenUpdate, CheckOut. */
   async checkIn(request: MdmRequest): Promise<void> {
-    const tenant = await this.tenant(request.tenantSlug);
+    const tenant = await this.tenant(request.tenantId);
     const identity = await this.authenticate(tenant, request);
     const message = this.parse(() => parseCheckinMessage(request.body));
     switch (message.MessageType) {
@@ -362,7 +369,7 @@ export class AppleMdmService {
 
   /** PUT ServerURL: records the phone's answer to its last command and returns the next one (or nothing). */
   async report(request: MdmRequest): Promise<Buffer | null> {
-    const tenant = await this.tenant(request.tenantSlug);
+    const tenant = await this.tenant(request.tenantId);
     const identity = await this.authenticate(tenant, request);
     const report = this.parse(() => parseCommandReport(request.body));
     if (
@@ -371,7 +378,11 @@ export class AppleMdmService {
     ) {
       return null;
     }
-    return this.dataSource.transaction(async (manager) => {
+    if (report.Status !== 'Idle' && report.CommandUUID !== undefined && !UUID.test(report.CommandUUID)) {
+      // Ours are UUIDs; anything else is not a command this server sent (and not a uuid to query by).
+      throw new MdmRequestRefused('INVALID_VALUE', 'CommandUUID: not a command UUID this server sent');
+    }
+    const outcome = await this.dataSource.transaction(async (manager) => {
       const device = await this.boundDevice(manager, tenant, report.UDID, identity.fingerprintSha256);
       if (device.status !== 'enrolled')
         throw new MdmRequestRefused('DEVICE_NOT_ENROLLED', `device ${report.UDID} is not enrolled`);
@@ -382,12 +393,16 @@ export class AppleMdmService {
           .getRepository(DeviceEntity)
           .update({ id: device.id }, { lastSeenAt: now, lastIdleAt: now });
       } else {
-        await this.recordResult(manager, tenant, device, report);
+        const refusal = await this.recordResult(manager, tenant, device, report);
         await manager.getRepository(DeviceEntity).update({ id: device.id }, { lastSeenAt: now });
+        // The failed command is committed, so the phone's retry of this answer moves on.
+        if (refusal) return { refusal };
       }
       const next = await this.commands.next(manager, tenant.id, device.id, device.lastIdleAt);
-      return next ? this.commandPlist(manager, next) : null;
+      return { next: next ? await this.commandPlist(manager, next) : null };
     });
+    if (outcome.refusal) throw outcome.refusal;
+    return outcome.next ?? null;
   }
 
   /**
@@ -425,28 +440,47 @@ export class AppleMdmService {
     tenant: TenantEntity,
     device: DeviceEntity,
     report: CommandReport,
-  ) {
+  ): Promise<MdmRequestRefused | undefined> {
     const command = await this.commands.findOpen(manager, tenant.id, device.id, report.CommandUUID ?? '');
     if (!command) {
       this.logger.warn(
         { tenant: tenant.slug, udid: device.udid, commandUuid: report.CommandUUID },
         'result for a command not open on this device',
       );
-      return;
+      return undefined;
     }
     switch (report.Status) {
       case 'NotNow':
-        return this.commands.deferNotNow(manager, command);
+        await this.commands.deferNotNow(manager, command);
+        return undefined;
       case 'Error':
-        return this.commands.complete(manager, command, {
+        await this.commands.complete(manager, command, {
           status: 'error',
           errorChain: report.ErrorChain ?? [],
         });
+        return undefined;
       case 'CommandFormatError':
-        return this.commands.complete(manager, command, { status: 'command_format_error' });
+        await this.commands.complete(manager, command, { status: 'command_format_error' });
+        return undefined;
       case 'Acknowledged': {
-        const result = await this.applyResult(manager, device, command, report);
-        return this.commands.complete(manager, command, { status: 'acknowledged', result });
+        let result: Record<string, unknown>;
+        try {
+          result = await this.applyResult(manager, device, command, report);
+        } catch (error) {
+          if (!(error instanceof MdmProtocolError)) throw error;
+          // A malformed answer would fail the same way on every retry: the command fails instead.
+          this.logger.warn(
+            { tenant: tenant.slug, udid: device.udid, commandUuid: report.CommandUUID, code: error.code },
+            `malformed ${command.requestType} answer: ${error.message}`,
+          );
+          await this.commands.complete(manager, command, {
+            status: 'error',
+            result: { malformedAnswer: error.message },
+          });
+          return new MdmRequestRefused(error.code, error.message);
+        }
+        await this.commands.complete(manager, command, { status: 'acknowledged', result });
+        return undefined;
       }
     }
   }

@@ -1,6 +1,6 @@
 export { AppleMdmModule } from './apple-mdm.module.js';
 export { AppleMdmService } from './apple-mdm.service.js';
-export { MdmCertificateRevoked, MdmRequestRefused } from './mdm-request-refused.js';
+export { MdmCertificateRevoked, MdmRequestRefused, PhoneFacingNotFound } from './mdm-request-refused.js';
 export { DeviceCertificatesService } from './device-certificates.service.js';
 export type { DeviceIdentityChange } from './device-certificates.service.js';
 export { SignedRequestReplayGuard, SIGNED_REQUEST_MEMORY_SECONDS } from './signed-request-replay-guard.js';

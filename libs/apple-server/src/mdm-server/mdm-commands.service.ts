@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository, type EntityManager } from 'typeorm';
+import { DataSource, In, Repository, type EntityManager } from 'typeorm';
+import { type Actor, AuditService } from '#libs/audit';
 import { MdmCommandEntity, TenantScopedRepository, type MdmCommandStatus } from '#libs/persistence';
 
 @Injectable()
@@ -35,7 +36,29 @@ const OPEN: MdmCommandStatus[] = ['queued', 'sent'];
  */
 @Injectable()
 export class MdmCommandsService {
-  constructor(private readonly commands: MdmCommandRepository) {}
+  constructor(
+    private readonly commands: MdmCommandRepository,
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** An officer's on-demand command, audited in the same transaction. Returns its CommandUUID. */
+  async queueByOfficer(
+    actor: Actor,
+    device: { id: string; udid: string },
+    command: NewCommand,
+  ): Promise<string> {
+    return this.dataSource.transaction(async (manager) => {
+      const [commandUuid] = await this.queue(actor.tenantId, device.id, [command], actor.label, manager);
+      await this.audit.record(manager, actor, {
+        action: 'device.command.queue',
+        targetType: 'device',
+        targetId: device.udid,
+        after: { commandUuid: commandUuid.toUpperCase(), requestType: command.requestType },
+      });
+      return commandUuid;
+    });
+  }
 
   /** Queues commands for one device, in order; returns their CommandUUIDs. */
   async queue(

@@ -19,3 +19,13 @@ export class MdmCertificateRevoked extends DomainException {
     super('CERTIFICATE_REVOKED', 'this device certificate was revoked by an officer', 401);
   }
 }
+
+/**
+ * The one answer for an unknown tenant and an unknown enrollment token on the phone-facing side, so
+ * that neither can be told apart from the other (nor confirmed) by probing.
+ */
+export class PhoneFacingNotFound extends DomainException {
+  constructor() {
+    super('NOT_FOUND', 'not found', 404);
+  }
+}

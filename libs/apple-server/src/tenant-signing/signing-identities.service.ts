@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, IsNull, Repository, type EntityManager } from 'typeorm';
 import { AuditService, type Actor } from '#libs/audit';
-import { APP_CONFIG, type AppConfig } from '#libs/config';
+import { APP_CONFIG, decryptionKeys, type AppConfig } from '#libs/config';
 import {
   isUniqueViolation,
   SigningIdentityEntity,
@@ -117,7 +117,7 @@ export class SigningIdentitiesService {
         certificatePem: identity.certificatePem,
         privateKeyPem: decryptSecret(
           identity.encryptedPrivateKey,
-          this.config.masterKey,
+          decryptionKeys(this.config),
           keyContext(tenantId, 'profile-signing-key'),
         ),
         chainPem: [...identity.chainPem, identity.caCertificatePem],

@@ -1,8 +1,9 @@
 import { X509Certificate } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
-import { APP_CONFIG, type AppConfig } from '#libs/config';
+import { DataSource, Repository } from 'typeorm';
+import { type Actor, AuditService } from '#libs/audit';
+import { APP_CONFIG, decryptionKeys, type AppConfig } from '#libs/config';
 import { isUniqueViolation, TenantCaEntity, TenantEntity } from '#libs/persistence';
 import { NotFoundDomainException } from '#libs/platform';
 import { decryptSecret, encryptSecret } from '#libs/apple';
@@ -26,6 +27,8 @@ export class TenantCaService {
     @InjectRepository(TenantCaEntity) private readonly cas: Repository<TenantCaEntity>,
     @InjectRepository(TenantEntity) private readonly tenants: Repository<TenantEntity>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
   ) {}
 
   async get(tenantId: string): Promise<TenantCa> {
@@ -46,7 +49,7 @@ export class TenantCaService {
       certificatePem: row.certificatePem,
       privateKeyPem: decryptSecret(
         row.encryptedPrivateKey,
-        this.config.masterKey,
+        decryptionKeys(this.config),
         keyContext(tenantId, 'tenant-ca-key'),
       ),
     };
@@ -68,10 +71,26 @@ export class TenantCaService {
       ),
       notAfter: new Date(new X509Certificate(ca.caCertificatePem).validTo),
     });
+    // Generated on first use (an officer's first publication or enrollment, a phone's first SCEP
+    // request), so the actor is the system; the event records which CA now signs for the tenant.
+    const actor: Actor = { tenantId, officerId: null, label: 'system:first-use' };
+    const certificate = new X509Certificate(ca.caCertificatePem);
     try {
       // insert, not save: save() would overwrite a CA another process created meanwhile, and phones
       // that were handed the first one could no longer reach SCEP.
-      await this.cas.insert(row);
+      await this.dataSource.transaction(async (manager) => {
+        await manager.getRepository(TenantCaEntity).insert(row);
+        await this.audit.record(manager, actor, {
+          action: 'tenant-ca.generate',
+          targetType: 'tenant-ca',
+          targetId: tenantId,
+          after: {
+            subject: certificate.subject,
+            sha256: certificate.fingerprint256,
+            notAfter: row.notAfter.toISOString(),
+          },
+        });
+      });
       return row;
     } catch (error) {
       // Another process generated it at the same moment: use theirs.

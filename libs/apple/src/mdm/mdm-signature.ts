@@ -134,6 +134,26 @@ interface ParsedSignedData {
   signerInfo: ParsedSignerInfo;
 }
 
+/** An INTEGER field holding exactly `expected` (RFC 5652 fixes the CMS versions; see below). */
+function expectVersion(tlv: Tlv | undefined, expected: number, what: string): void {
+  const value = contentBytes(expectTag(tlv, TAG.INTEGER, what));
+  if (value.length !== 1 || value[0] !== expected) malformed(`${what} must be ${expected}`);
+}
+
+/** An AlgorithmIdentifier's parameters: absent or NULL, the only encodings these algorithms use. */
+function expectNoParameters(algorithm: Tlv, what: string): void {
+  const parameters = algorithm.children.slice(1);
+  if (parameters.length === 0) return;
+  if (parameters.length === 1 && parameters[0].tag === TAG.NULL && contentBytes(parameters[0]).length === 0)
+    return;
+  malformed(`${what} has unexpected parameters`);
+}
+
+/*
+ * Strict on the fields the signature does not cover (versions, the digestAlgorithms list, algorithm
+ * parameters): otherwise one signed request has many valid encodings, and a replay cache keyed by the
+ * signature's hash could be walked around by re-encoding it (found by the fast-check properties).
+ */
 function parseSignedData(der: Buffer, cache?: TrustedCertificateCache): ParsedSignedData {
   const [contentTypeTlv, wrapped] = expectTag(parseTlv(der), TAG.SEQUENCE, 'ContentInfo').children;
   if (oidValue(contentTypeTlv, 'contentType') !== OID.signedData) {
@@ -142,8 +162,7 @@ function parseSignedData(der: Buffer, cache?: TrustedCertificateCache): ParsedSi
   const [signedDataTlv] = expectTag(wrapped, 0xa0, 'ContentInfo.content').children;
   const fields = expectTag(signedDataTlv, TAG.SEQUENCE, 'SignedData').children;
   // version, digestAlgorithms, encapContentInfo, [0] certificates, [1] crls, signerInfos
-  expectTag(fields[0], TAG.INTEGER, 'SignedData.version');
-  expectTag(fields[1], TAG.SET, 'SignedData.digestAlgorithms');
+  const digestAlgorithms = expectTag(fields[1], TAG.SET, 'SignedData.digestAlgorithms').children;
   const encap = expectTag(fields[2], TAG.SEQUENCE, 'EncapsulatedContentInfo').children;
   const eContentType = oidValue(encap[0], 'eContentType');
   // An eContent, if present, is ignored: the signature is checked against the HTTP body.
@@ -152,8 +171,8 @@ function parseSignedData(der: Buffer, cache?: TrustedCertificateCache): ParsedSi
   const certificateSet = fields[i];
   if (certificateSet?.tag === 0xa0) {
     for (const choice of certificateSet.children) {
-      // CertificateChoices: only plain X.509 certificates (a SEQUENCE); attribute certs etc. are skipped.
-      if (choice.tag !== TAG.SEQUENCE) continue;
+      // CertificateChoices: only plain X.509 certificates (a SEQUENCE); phones send nothing else.
+      if (choice.tag !== TAG.SEQUENCE) malformed('an embedded certificate is not an X.509 certificate');
       if (certificates.length >= MAX_EMBEDDED_CERTIFICATES) malformed('too many embedded certificates');
       try {
         certificates.push(readCertificate(tlvBytes(choice), cache));
@@ -171,13 +190,19 @@ function parseSignedData(der: Buffer, cache?: TrustedCertificateCache): ParsedSi
   if (fields.length !== i + 1) malformed('unexpected fields after SignedData.signerInfos');
 
   const info = expectTag(signerInfos[0], TAG.SEQUENCE, 'SignerInfo').children;
-  expectTag(info[0], TAG.INTEGER, 'SignerInfo.version');
   const sid = info[1];
   if (sid === undefined) malformed('SignerInfo.sid is missing');
-  const digestOid = oidValue(
-    expectTag(info[2], TAG.SEQUENCE, 'SignerInfo.digestAlgorithm').children[0],
-    'digestAlgorithm',
-  );
+  // RFC 5652 §5.3 and §5.1: SignerInfo v1 with issuerAndSerialNumber, v3 with subjectKeyIdentifier;
+  // SignedData v3 when a signer is v3 or the content is not id-data, else v1.
+  const signerVersion = sid.tag === TAG.SEQUENCE ? 1 : 3;
+  expectVersion(info[0], signerVersion, 'SignerInfo.version');
+  expectVersion(fields[0], signerVersion === 3 || eContentType !== OID.data ? 3 : 1, 'SignedData.version');
+  const digestAlgorithmTlv = expectTag(info[2], TAG.SEQUENCE, 'SignerInfo.digestAlgorithm');
+  expectNoParameters(digestAlgorithmTlv, 'SignerInfo.digestAlgorithm');
+  if (digestAlgorithms.length !== 1 || !tlvBytes(digestAlgorithms[0]).equals(tlvBytes(digestAlgorithmTlv))) {
+    malformed('SignedData.digestAlgorithms must list exactly the signer’s digest algorithm');
+  }
+  const digestOid = oidValue(digestAlgorithmTlv.children[0], 'digestAlgorithm');
   const digestAlgorithm = DIGESTS[digestOid];
   if (digestAlgorithm === undefined) malformed(`unsupported digest algorithm ${digestOid}`);
   let j = 3;
@@ -187,10 +212,9 @@ function parseSignedData(der: Buffer, cache?: TrustedCertificateCache): ParsedSi
     signedAttributes = { tlv: signedAttributesTlv, children: signedAttributesTlv.children };
     j += 1;
   }
-  const signatureOid = oidValue(
-    expectTag(info[j], TAG.SEQUENCE, 'SignerInfo.signatureAlgorithm').children[0],
-    'signatureAlgorithm',
-  );
+  const signatureAlgorithmTlv = expectTag(info[j], TAG.SEQUENCE, 'SignerInfo.signatureAlgorithm');
+  expectNoParameters(signatureAlgorithmTlv, 'SignerInfo.signatureAlgorithm');
+  const signatureOid = oidValue(signatureAlgorithmTlv.children[0], 'signatureAlgorithm');
   const signatureAlgorithm = SIGNATURE_ALGORITHMS[signatureOid];
   if (signatureAlgorithm === undefined) malformed(`unsupported signature algorithm ${signatureOid}`);
   const signature = expectOctetString(info[j + 1], 'SignerInfo.signature');

@@ -81,3 +81,23 @@ describe('encryptSecret / decryptSecret', () => {
     );
   });
 });
+
+describe('decrypting with a retired master key', () => {
+  const retired = 'rempart-development-master-key-not-for-production-use';
+
+  it('reads a secret stored under a retired key when that key is listed after the current one', () => {
+    const blob = encryptSecret(privateKeyPem, retired, 'ctx');
+    expect(decryptSecret(blob, [masterKey, retired], 'ctx')).toBe(privateKeyPem);
+    expect(decryptSecret(encryptSecret(privateKeyPem, masterKey, 'ctx'), [masterKey, retired], 'ctx')).toBe(
+      privateKeyPem,
+    );
+  });
+
+  it('still refuses a secret that none of the keys decrypts', () => {
+    const blob = encryptSecret(privateKeyPem, retired, 'ctx');
+    expect(refusal(() => decryptSecret(blob, [masterKey], 'ctx')).code).toBe('DECRYPTION_FAILED');
+    expect(refusal(() => decryptSecret(blob, [masterKey, retired], 'other-ctx')).code).toBe(
+      'DECRYPTION_FAILED',
+    );
+  });
+});

@@ -62,8 +62,28 @@ export function encryptSecret(
   return [VERSION, iv.toString('base64'), tag.toString('base64'), ciphertext.toString('base64')].join(':');
 }
 
-/** Decrypts an encryptSecret() blob to bytes. Throws SecretBoxError on a wrong key, tampering or a bad format. */
-export function decryptSecretBytes(blob: string, masterKey: string, associatedData?: string): Buffer {
+/**
+ * Decrypts an encryptSecret() blob to bytes. Throws SecretBoxError on a wrong key, tampering or a bad
+ * format. Given several master keys (the current one first, then retired ones still accepted for
+ * reading), the first that authenticates the blob wins.
+ */
+export function decryptSecretBytes(
+  blob: string,
+  masterKey: string | readonly string[],
+  associatedData?: string,
+): Buffer {
+  if (typeof masterKey !== 'string') {
+    let failure: unknown = new SecretBoxError('WEAK_MASTER_KEY', 'no master key given');
+    for (const key of masterKey) {
+      try {
+        return decryptSecretBytes(blob, key, associatedData);
+      } catch (error) {
+        if (!(error instanceof SecretBoxError) || error.code !== 'DECRYPTION_FAILED') throw error;
+        failure = error;
+      }
+    }
+    throw failure;
+  }
   if (typeof blob !== 'string')
     throw new SecretBoxError('MALFORMED', 'the encrypted secret must be a string');
   const parts = blob.split(':');
@@ -103,6 +123,10 @@ export function decryptSecretBytes(blob: string, masterKey: string, associatedDa
 }
 
 /** Decrypts an encryptSecret() blob to a UTF-8 string (e.g. a PEM private key). */
-export function decryptSecret(blob: string, masterKey: string, associatedData?: string): string {
+export function decryptSecret(
+  blob: string,
+  masterKey: string | readonly string[],
+  associatedData?: string,
+): string {
   return decryptSecretBytes(blob, masterKey, associatedData).toString('utf8');
 }

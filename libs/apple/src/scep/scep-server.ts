@@ -366,7 +366,10 @@ export class ScepServer {
       transactionId = id;
       senderNonce = nonce;
     } catch (error) {
-      throw new ScepError('MALFORMED_MESSAGE', `not a SCEP pkiMessage: ${(error as Error).message}`);
+      throw new ScepError(
+        'MALFORMED_MESSAGE',
+        `the message is not a SCEP pkiMessage: ${(error as Error).message}`,
+      );
     }
 
     const now = this.now();

@@ -52,4 +52,12 @@ export class AuditEventEntity {
 
   @Column({ type: 'char', length: 64 })
   hash!: string;
+
+  /**
+   * HMAC-SHA256 of `hash` under AUDIT_HMAC_KEY, which the database never sees: rewriting events and
+   * recomputing their hashes with database rights alone leaves MACs that do not verify. Null only on
+   * events written before MACs existed (they are pinned by the first signed event's prev_hash).
+   */
+  @Column({ type: 'char', length: 64, nullable: true })
+  mac!: string | null;
 }
