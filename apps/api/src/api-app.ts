@@ -3,9 +3,10 @@ import type { AppConfig } from '#libs/config';
 import type { Logger } from 'pino';
 import { createHttpApp, createLogger, jsonBody, smimeBody, yamlBody } from '#libs/platform';
 import { ApiModule } from './api.module.js';
+import { mountQueueDashboard } from './jobs/queue-dashboard.js';
 
 export async function createApiApp(config: AppConfig, logger?: Logger): Promise<INestApplication> {
-  return createHttpApp(ApiModule.forRoot(config), {
+  const app = await createHttpApp(ApiModule.forRoot(config), {
     logger: logger ?? createLogger('api', config.LOG_LEVEL),
     bodyParsers: [
       jsonBody(config.API_BODY_LIMIT_BYTES),
@@ -20,4 +21,6 @@ export async function createApiApp(config: AppConfig, logger?: Logger): Promise<
       version: '1',
     },
   });
+  mountQueueDashboard(app);
+  return app;
 }

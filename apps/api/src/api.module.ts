@@ -10,6 +10,7 @@ import { JobsModule } from '#libs/jobs';
 import { PersistenceModule } from '#libs/persistence';
 import { PlatformModule } from '#libs/platform';
 import { PolicyModule } from '#libs/policy';
+import { RolloutsModule } from '#libs/rollouts';
 import { AppListsController } from './app-lists/app-lists.controller.js';
 import { AdeController } from './apple/ade.controller.js';
 import { AppleController } from './apple/apple.controller.js';
@@ -18,8 +19,10 @@ import { CatalogController } from './catalog/catalog.controller.js';
 import { DevicesController } from './devices/devices.controller.js';
 import { EnrollmentsController } from './enrollments/enrollments.controller.js';
 import { GroupsController } from './groups/groups.controller.js';
+import { JobsController } from './jobs/jobs.controller.js';
 import { OfficersController } from './officers/officers.controller.js';
 import { PoliciesController } from './policies/policies.controller.js';
+import { RolloutsController } from './rollouts/rollouts.controller.js';
 
 /** The officers' REST API (`/v1`), its OpenAPI document at /docs, health and metrics. */
 @Module({})
@@ -40,6 +43,8 @@ export class ApiModule {
         AdeModule,
         JobsModule,
         PolicyModule,
+        JobsModule,
+        RolloutsModule,
       ],
       controllers: [
         OfficersController,
@@ -52,6 +57,8 @@ export class ApiModule {
         AdeController,
         EnrollmentsController,
         DevicesController,
+        RolloutsController,
+        JobsController,
       ],
       providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
     };

@@ -1,18 +1,30 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { AdeModule, AppleMdmModule } from '#libs/apple-server';
 import { AuditModule } from '#libs/audit';
 import { AuthModule } from '#libs/auth';
 import { type AppConfig, ConfigModule } from '#libs/config';
 import { JobsModule } from '#libs/jobs';
 import { PersistenceModule } from '#libs/persistence';
+import { RolloutsModule } from '#libs/rollouts';
 import { AdeProcessor } from './ade.processor.js';
 import { MaintenanceProcessor } from './maintenance.processor.js';
+import { MetricsServer } from './metrics/metrics-server.js';
+import { WorkerMetricsService } from './metrics/worker-metrics.service.js';
+import { ApplePushesProcessor } from './push/apple-pushes.processor.js';
+import { apnsPushSenderProvider } from './push/apns-push-sender.js';
+import { PushLegService } from './push/push-leg.service.js';
+import { RolloutsProcessor } from './rollouts/rollouts.processor.js';
 import { SchedulesService } from './schedules.service.js';
 
-/** Queue consumers. An application context: no HTTP server. */
+export interface WorkerModuleOptions {
+  /** Replaces the APNs client pool (tests of the push leg). */
+  pushSender?: Provider;
+}
+
+/** Queue consumers. An application context: no HTTP server but the metrics listener. */
 @Module({})
 export class WorkerModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, options: WorkerModuleOptions = {}): DynamicModule {
     return {
       module: WorkerModule,
       imports: [
@@ -22,9 +34,20 @@ export class WorkerModule {
         AuditModule,
         AuthModule,
         AppleMdmModule,
+        RolloutsModule,
         AdeModule,
       ],
-      providers: [MaintenanceProcessor, AdeProcessor, SchedulesService],
+      providers: [
+        MaintenanceProcessor,
+        SchedulesService,
+        RolloutsProcessor,
+        ApplePushesProcessor,
+        PushLegService,
+        AdeProcessor,
+        WorkerMetricsService,
+        MetricsServer,
+        options.pushSender ?? apnsPushSenderProvider,
+      ],
     };
   }
 }

@@ -185,6 +185,48 @@ export class EnvironmentVariables {
   @IsString()
   PROFILES_DIR = '';
 
+  /** The worker's Prometheus `/metrics` (queue depths, pushes, deliveries); 0 picks a free port. */
+  @Transform(toInt)
+  @IsInt({ message: 'WORKER_METRICS_PORT must be an integer between 0 and 65535' })
+  @Min(0, { message: 'WORKER_METRICS_PORT must be an integer between 0 and 65535' })
+  @Max(65535, { message: 'WORKER_METRICS_PORT must be an integer between 0 and 65535' })
+  WORKER_METRICS_PORT = 3002;
+
+  /** Rollout jobs (fan-out, reconciler) one worker process runs at once. */
+  @Transform(toInt)
+  @IsInt({ message: 'QUEUE_CONCURRENCY_ROLLOUTS must be an integer between 1 and 64' })
+  @Min(1, { message: 'QUEUE_CONCURRENCY_ROLLOUTS must be an integer between 1 and 64' })
+  @Max(64, { message: 'QUEUE_CONCURRENCY_ROLLOUTS must be an integer between 1 and 64' })
+  QUEUE_CONCURRENCY_ROLLOUTS = 2;
+
+  /** Push slices one worker process sends at once (each slice multiplexes its pushes over HTTP/2). */
+  @Transform(toInt)
+  @IsInt({ message: 'QUEUE_CONCURRENCY_APPLE_PUSHES must be an integer between 1 and 256' })
+  @Min(1, { message: 'QUEUE_CONCURRENCY_APPLE_PUSHES must be an integer between 1 and 256' })
+  @Max(256, { message: 'QUEUE_CONCURRENCY_APPLE_PUSHES must be an integer between 1 and 256' })
+  QUEUE_CONCURRENCY_APPLE_PUSHES = 4;
+
+  /** Deliveries per push job. */
+  @Transform(toInt)
+  @IsInt({ message: 'ROLLOUT_SLICE_SIZE must be an integer between 1 and 100000' })
+  @Min(1, { message: 'ROLLOUT_SLICE_SIZE must be an integer between 1 and 100000' })
+  @Max(100_000, { message: 'ROLLOUT_SLICE_SIZE must be an integer between 1 and 100000' })
+  ROLLOUT_SLICE_SIZE = 1000;
+
+  /** How often the reconciler looks for lost schedules and stuck deliveries. */
+  @Transform(toInt)
+  @IsInt({ message: 'ROLLOUT_RECONCILE_SECONDS must be an integer between 1 and 86400' })
+  @Min(1, { message: 'ROLLOUT_RECONCILE_SECONDS must be an integer between 1 and 86400' })
+  @Max(86_400, { message: 'ROLLOUT_RECONCILE_SECONDS must be an integer between 1 and 86400' })
+  ROLLOUT_RECONCILE_SECONDS = 60;
+
+  /** A phone that stays silent after a push is pushed again after this, then twice as long each time (capped at a day). */
+  @Transform(toInt)
+  @IsInt({ message: 'ROLLOUT_REPUSH_SECONDS must be an integer between 1 and 86400' })
+  @Min(1, { message: 'ROLLOUT_REPUSH_SECONDS must be an integer between 1 and 86400' })
+  @Max(86_400, { message: 'ROLLOUT_REPUSH_SECONDS must be an integer between 1 and 86400' })
+  ROLLOUT_REPUSH_SECONDS = 900;
+
   /** Skip migrations at start (when an operator runs `npm run migration:run` as its own step). */
   @Transform(toBool)
   @IsBoolean({ message: 'DB_SKIP_MIGRATIONS must be true or false' })

@@ -6,6 +6,10 @@ import type { JobsOptions } from 'bullmq';
  */
 export enum QueueName {
   Maintenance = 'maintenance',
+  /** Rollout fan-out (creating deliveries and commands) and the reconciler. */
+  Rollouts = 'rollouts',
+  /** APNs pushes, one job per slice of a rollout's deliveries. */
+  ApplePushes = 'apple-pushes',
   /** Apple Business Manager sync and assignment; consumed one job at a time. */
   AppleAde = 'apple-ade',
 }
@@ -15,6 +19,12 @@ export enum JobName {
   AuditChainVerify = 'audit.chain-verify',
   /** Warns about APNs push certificates that expire within 30 days (or have expired). */
   PushCertificateExpiryCheck = 'apple.push-certificate-expiry-check',
+  /** Creates a rollout's deliveries and InstallProfile commands (set-based), then its push jobs. */
+  RolloutStart = 'rollout.start',
+  /** Wakes the phones of one slice of a rollout's deliveries whose push is due. */
+  ApplePushSlice = 'apple.push-slice',
+  /** Finds schedules and deliveries that should be moving and are not, and enqueues them again. */
+  RolloutReconcile = 'rollout.reconcile',
   /** Fetches or syncs one tenant's ABM devices, then assigns the ADE profile to those due. */
   AdeSync = 'apple.ade-sync',
   /** Enqueues an AdeSync for every tenant with an ABM server token. */
@@ -25,6 +35,10 @@ export enum JobName {
 export type JobItem =
   | { name: JobName.AuditChainVerify; data: { tenantId?: string } }
   | { name: JobName.PushCertificateExpiryCheck; data: Record<string, never> }
+  | { name: JobName.RolloutStart; data: { rolloutId: string } }
+  /** `round` tells apart the pushes of one slice over time (first push, silent-phone re-pushes). */
+  | { name: JobName.ApplePushSlice; data: { rolloutId: string; slice: number; round: number } }
+  | { name: JobName.RolloutReconcile; data: Record<string, never> }
   | { name: JobName.AdeSync; data: { tenantId: string } }
   | { name: JobName.AdeSyncAll; data: Record<string, never> };
 
@@ -33,6 +47,9 @@ export type JobOf<N extends JobName> = Extract<JobItem, { name: N }>['data'];
 export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.AuditChainVerify]: QueueName.Maintenance,
   [JobName.PushCertificateExpiryCheck]: QueueName.Maintenance,
+  [JobName.RolloutStart]: QueueName.Rollouts,
+  [JobName.RolloutReconcile]: QueueName.Rollouts,
+  [JobName.ApplePushSlice]: QueueName.ApplePushes,
   [JobName.AdeSync]: QueueName.AppleAde,
   [JobName.AdeSyncAll]: QueueName.AppleAde,
 };
@@ -41,8 +58,25 @@ const DEFAULTS: JobsOptions = {
   attempts: 3,
   backoff: { type: 'exponential', delay: 5_000 },
   removeOnComplete: 1000,
+  // Jobs that exhaust their attempts stay in Redis with their reason (GET /v1/jobs/failed) until
+  // this many newer failures push them out.
   removeOnFail: 5000,
 };
+
+/** The first slice push of a rollout; the reconciler's later rounds are numbered from 1. */
+export const FIRST_PUSH_ROUND = 0;
+
+/** Deterministic job ids: enqueueing the same logical job twice adds it once. */
+export function jobId(item: JobItem): string | undefined {
+  switch (item.name) {
+    case JobName.RolloutStart:
+      return `rollout-start.${item.data.rolloutId}`;
+    case JobName.ApplePushSlice:
+      return `push.${item.data.rolloutId}.${item.data.slice}.${item.data.round}`;
+    default:
+      return undefined;
+  }
+}
 
 /** All job options (retries, deduplication) in one place. */
 export function jobOptions(item: JobItem): JobsOptions {
@@ -57,6 +91,27 @@ export function jobOptions(item: JobItem): JobsOptions {
       };
     case JobName.PushCertificateExpiryCheck:
       return { ...DEFAULTS, attempts: 1, deduplication: { id: 'push-certificate-expiry-check' } };
+    case JobName.RolloutStart:
+      // A database that is briefly away must not lose the start: retried for about 10 minutes, and
+      // the reconciler enqueues it again while the rollout row says "scheduled".
+      return {
+        ...DEFAULTS,
+        jobId: jobId(item),
+        attempts: 10,
+        backoff: { type: 'exponential', delay: 1_000 },
+      };
+    case JobName.ApplePushSlice:
+      // APNs 429/5xx/timeouts: the job fails once the slice is done and is retried for the pushes
+      // that must be retried (1 s, 2 s, 4 s, ... about 4 minutes in all).
+      return {
+        ...DEFAULTS,
+        jobId: jobId(item),
+        attempts: 8,
+        backoff: { type: 'exponential', delay: 1_000 },
+        removeOnFail: 10_000,
+      };
+    case JobName.RolloutReconcile:
+      return { ...DEFAULTS, attempts: 1, deduplication: { id: 'rollout-reconcile' } };
     case JobName.AdeSync:
       // One sync per token at a time: a request while one waits or runs adds nothing. Retries
       // cover 429/5xx the client's own backoff did not outlast (a minute, then two, four...).
@@ -90,3 +145,8 @@ export const SCHEDULES: Array<{ id: string; every: number; item: JobItem }> = [
     item: { name: JobName.AdeSyncAll, data: {} },
   },
 ];
+
+/** The reconciler's schedule; its period comes from configuration (ROLLOUT_RECONCILE_SECONDS). */
+export function reconcileSchedule(everyMs: number): { id: string; every: number; item: JobItem } {
+  return { id: 'rollout-reconcile', every: everyMs, item: { name: JobName.RolloutReconcile, data: {} } };
+}

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { FleetModule } from '#libs/fleet';
+import { DeliveryTrackingModule } from '#libs/rollouts';
 import { AppleModule } from '../tenant-signing/apple.module.js';
 import { AppleEnrollmentService } from './apple-enrollment.service.js';
 import { AppleMdmService } from './apple-mdm.service.js';
@@ -10,7 +11,7 @@ import { SignedRequestReplayGuard } from './signed-request-replay-guard.js';
 
 /** The Apple MDM server side: enrollment profiles, SCEP, check-in, command queue, push certificates. */
 @Module({
-  imports: [AppleModule, FleetModule],
+  imports: [AppleModule, FleetModule, DeliveryTrackingModule],
   providers: [
     MdmCommandRepository,
     MdmCommandsService,

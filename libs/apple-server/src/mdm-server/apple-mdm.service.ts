@@ -11,6 +11,7 @@ import {
   TenantEntity,
   type MdmCommandEntity,
 } from '#libs/persistence';
+import { DeliveryTrackerService } from '#libs/rollouts';
 import {
   authenticateMdmRequest,
   buildCommandPlist,
@@ -74,6 +75,7 @@ export class AppleMdmService {
     private readonly certificates: DeviceCertificatesService,
     private readonly replays: SignedRequestReplayGuard,
     private readonly commands: MdmCommandsService,
+    private readonly deliveries: DeliveryTrackerService,
     @InjectRepository(TenantEntity) private readonly tenants: Repository<TenantEntity>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -312,6 +314,7 @@ export class AppleMdmService {
           pushToken: message.Token.toString('hex'),
           pushMagic: message.PushMagic,
           pushTopic: message.Topic,
+          pushTokenInvalidAt: null,
           status: 'enrolled',
           enrolledAt: firstToken ? new Date() : device.enrolledAt,
           unenrolledAt: null,
@@ -326,10 +329,27 @@ export class AppleMdmService {
         }));
         // A phone in Setup Assistant (ADE, await_device_configured) waits for DeviceConfigured: send
         // the ban first, then the inventory, then release it, so the user never holds it unbanned.
-        const commands: NewCommand[] = message.AwaitingConfiguration
+        const awaiting = message.AwaitingConfiguration === true;
+        const commands: NewCommand[] = awaiting
           ? [...bans, ...FIRST_INVENTORY, { requestType: 'DeviceConfigured' }]
           : [...FIRST_INVENTORY, ...bans];
-        await this.commands.queue(tenant.id, device.id, commands, 'system:enrollment', manager);
+        const queued = await this.commands.queue(
+          tenant.id,
+          device.id,
+          commands,
+          'system:enrollment',
+          manager,
+        );
+        const installs = awaiting ? queued.slice(0, bans.length) : queued.slice(FIRST_INVENTORY.length);
+        for (const [i, version] of profiles.entries()) {
+          await this.deliveries.recordEnrollmentDelivery(
+            manager,
+            tenant.id,
+            device.id,
+            version.id,
+            installs[i],
+          );
+        }
       }
     });
   }
@@ -454,12 +474,18 @@ export class AppleMdmService {
         await this.commands.deferNotNow(manager, command);
         return undefined;
       case 'Error':
+        if (command.requestType === 'InstallProfile') {
+          await this.deliveries.installFailed(manager, command.id, describeErrorChain(report.ErrorChain));
+        }
         await this.commands.complete(manager, command, {
           status: 'error',
           errorChain: report.ErrorChain ?? [],
         });
         return undefined;
       case 'CommandFormatError':
+        if (command.requestType === 'InstallProfile') {
+          await this.deliveries.installFailed(manager, command.id, 'the phone answered CommandFormatError');
+        }
         await this.commands.complete(manager, command, { status: 'command_format_error' });
         return undefined;
       case 'Acknowledged': {
@@ -513,6 +539,7 @@ export class AppleMdmService {
       }
       case 'ProfileList': {
         const profiles = extractProfileList(report.payload);
+        await this.deliveries.profilesListed(manager, device.id, command.queuedAt, profiles);
         await manager.getRepository(DeviceProfileEntity).delete({ deviceId: device.id });
         if (profiles.length) {
           await manager.getRepository(DeviceProfileEntity).insert(
@@ -556,7 +583,9 @@ export class AppleMdmService {
         return {};
       }
       case 'InstallProfile':
-        // Check what the phone now has: the profile list and the apps, for compliance.
+        await this.deliveries.installAcknowledged(manager, command.id, reportedAt);
+        // Check what the phone now has: the profile list (which verifies the delivery) and the
+        // apps, for compliance.
         await this.commands.queue(
           device.tenantId,
           device.id,
@@ -608,6 +637,18 @@ export class AppleMdmService {
         throw new Error(`unknown queued request type ${command.requestType}`);
     }
   }
+}
+
+/** One line from an MDM ErrorChain: what the phone said, outermost error first. */
+function describeErrorChain(chain: object[] | undefined): string {
+  const parts = (chain ?? []).map((item) => {
+    const e = item as Record<string, unknown>;
+    const text = e.USEnglishDescription ?? e.LocalizedDescription ?? '';
+    return `${String(e.ErrorDomain ?? '?')} ${String(e.ErrorCode ?? '?')}${text ? `: ${String(text)}` : ''}`;
+  });
+  return parts.length
+    ? `InstallProfile refused: ${parts.join('; ')}`
+    : 'InstallProfile refused (no ErrorChain)';
 }
 
 function dedupeBy<T>(items: T[], key: (item: T) => string): T[] {

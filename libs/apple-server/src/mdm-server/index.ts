@@ -9,4 +9,5 @@ export { AppleEnrollmentService } from './apple-enrollment.service.js';
 export { MdmCommandsService } from './mdm-commands.service.js';
 export type { NewCommand, QueueableRequestType } from './mdm-commands.service.js';
 export { PushCertificatesService, PUSH_CERTIFICATE_WARNING_DAYS } from './push-certificates.service.js';
+export type { PushCredentialsView } from './push-certificates.service.js';
 export type { PushCertificateView } from './push-certificates.service.js';

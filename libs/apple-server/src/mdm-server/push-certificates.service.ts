@@ -6,7 +6,7 @@ import { APP_CONFIG, type AppConfig } from '#libs/config';
 import { PushCertificateEntity } from '#libs/persistence';
 import { DomainException } from '#libs/platform';
 import { parsePushCertificate, PushCertificateError } from '#libs/apple';
-import { encryptSecret } from '#libs/apple';
+import { decryptSecret, encryptSecret } from '#libs/apple';
 import { keyContext } from '../tenant-signing/tenant-ca.service.js';
 
 /** Warn this long before the APNs certificate expires: renewing it at Apple takes an officer's time. */
@@ -19,6 +19,13 @@ export interface PushCertificateView {
   expiresInDays: number;
   /** Set within PUSH_CERTIFICATE_WARNING_DAYS of expiry (and after it). */
   warning: string | null;
+}
+
+export interface PushCredentialsView {
+  topic: string;
+  notAfter: Date;
+  certificatePem: string;
+  privateKeyPem: string;
 }
 
 /** Each tenant's APNs MDM push certificate; its topic goes into enrollment profiles. */
@@ -82,6 +89,25 @@ export class PushCertificatesService {
     const view = this.view(saved);
     if (view.warning) this.logger.warn({ tenant: actor.tenantId, topic: view.topic }, view.warning);
     return view;
+  }
+
+  /**
+   * What the push leg needs to open a TLS connection to APNs: the active certificate and its key,
+   * decrypted. Null when the tenant has uploaded none.
+   */
+  async credentials(tenantId: string): Promise<PushCredentialsView | null> {
+    const active = await this.active(tenantId);
+    if (!active) return null;
+    return {
+      topic: active.topic,
+      notAfter: active.notAfter,
+      certificatePem: active.certificatePem,
+      privateKeyPem: decryptSecret(
+        active.encryptedPrivateKey,
+        this.config.masterKey,
+        keyContext(tenantId, 'apns-key'),
+      ),
+    };
   }
 
   async active(tenantId: string): Promise<PushCertificateEntity | null> {

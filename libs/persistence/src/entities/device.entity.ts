@@ -67,6 +67,10 @@ export class DeviceEntity {
   @Column({ name: 'push_topic', type: 'text', nullable: true })
   pushTopic!: string | null;
 
+  /** APNs answered 410 Unregistered for this token: no push until the phone sends a new TokenUpdate. */
+  @Column({ name: 'push_token_invalid_at', type: 'timestamptz', nullable: true })
+  pushTokenInvalidAt!: Date | null;
+
   @Column({ name: 'security_info', type: 'jsonb', nullable: true })
   securityInfo!: object | null;
 

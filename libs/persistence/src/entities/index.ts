@@ -16,8 +16,12 @@ import { PolicyVersionEntity } from './policy-version.entity.js';
 import { PolicyEntity } from './policy.entity.js';
 import { SigningIdentityEntity } from './signing-identity.entity.js';
 import { TenantEntity } from './tenant.entity.js';
+import { RolloutEntity } from './rollout.entity.js';
+import { DeliveryEntity } from './delivery.entity.js';
 
 export {
+  RolloutEntity,
+  DeliveryEntity,
   AdeAccountEntity,
   AdeDeviceEntity,
   DeviceAppEntity,
@@ -62,6 +66,8 @@ export const ENTITIES = [
   DeviceAppEntity,
   DeviceProfileEntity,
   MdmCommandEntity,
+  RolloutEntity,
+  DeliveryEntity,
   AdeAccountEntity,
   AdeDeviceEntity,
 ];
@@ -71,6 +77,10 @@ export { DEVICE_STATUSES } from './device.entity.js';
 export type { DeviceStatus } from './device.entity.js';
 export { MDM_COMMAND_STATUSES } from './mdm-command.entity.js';
 export type { MdmCommandStatus } from './mdm-command.entity.js';
+export { ROLLOUT_STATES } from './rollout.entity.js';
+export type { RolloutState } from './rollout.entity.js';
+export { DELIVERY_STATES, OPEN_DELIVERY_STATES } from './delivery.entity.js';
+export type { DeliveryState } from './delivery.entity.js';
 export { ADE_BLOCKING_STATES } from './ade-account.entity.js';
 export type { AdeAssignmentRule, AdeBlockingState } from './ade-account.entity.js';
 export { ADE_ASSIGNMENT_STATUSES } from './ade-device.entity.js';

@@ -3,8 +3,9 @@ import { Init1795817083357 } from './1795817083357-Init.js';
 import { AuditEventsAppendOnly1795817100000 } from './1795817100000-AuditEventsAppendOnly.js';
 import { PoliciesAndSigning1795817933344 } from './1795817933344-PoliciesAndSigning.js';
 import { AppleEnrollmentAndDevices1795819003363 } from './1795819003363-AppleEnrollmentAndDevices.js';
+import { Rollouts1796124135093 } from './1796124135093-Rollouts.js';
 import { DeviceCertificateBindingAndRevocation1796124284003 } from './1796124284003-DeviceCertificateBindingAndRevocation.js';
 import { AuditEventMac1796124582216 } from './1796124582216-AuditEventMac.js';
 import { AppleAutomatedDeviceEnrollment1796127427102 } from './1796127427102-AppleAutomatedDeviceEnrollment.js';
 
-export const MIGRATIONS: Function[] = [Init1795817083357, AuditEventsAppendOnly1795817100000, PoliciesAndSigning1795817933344, AppleEnrollmentAndDevices1795819003363, DeviceCertificateBindingAndRevocation1796124284003, AuditEventMac1796124582216, AppleAutomatedDeviceEnrollment1796127427102];
+export const MIGRATIONS: Function[] = [Init1795817083357, AuditEventsAppendOnly1795817100000, PoliciesAndSigning1795817933344, AppleEnrollmentAndDevices1795819003363, Rollouts1796124135093, DeviceCertificateBindingAndRevocation1796124284003, AuditEventMac1796124582216, AppleAutomatedDeviceEnrollment1796127427102];

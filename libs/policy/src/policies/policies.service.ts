@@ -17,6 +17,7 @@ import {
   type PolicyMode,
 } from '#libs/persistence';
 import { ConflictDomainException, DomainException, NotFoundDomainException } from '#libs/platform';
+import { RolloutSchedulerService } from '#libs/rollouts';
 import type { BanSpec } from '#libs/ban-spec';
 import { diffBanSpecs, type BanSpecDiff } from '../diff-ban-specs.js';
 import { withDomainErrors } from '../domain-errors.js';
@@ -55,8 +56,8 @@ export type PolicyPatch = Partial<Omit<PolicyInput, 'slug'>>;
 export interface PublishedVersion {
   version: number;
   effectiveAt: Date;
-  /** Rollouts (delivery to phones) are scheduled by the rollout service; null until it exists. */
-  rolloutId: string | null;
+  /** The rollout that brings this version to the targeted phones at `effectiveAt`. */
+  rolloutId: string;
 }
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -81,6 +82,7 @@ export class PoliciesService {
     private readonly signing: SigningIdentitiesService,
     private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly rollouts: RolloutSchedulerService,
   ) {}
 
   async create(actor: Actor, input: PolicyInput): Promise<PolicyEntity> {
@@ -206,6 +208,7 @@ export class PoliciesService {
       await manager
         .getRepository(PolicyEntity)
         .update({ id: policy.id, tenantId: actor.tenantId }, { latestVersion: version });
+      const rollout = await this.rollouts.createForVersion(manager, entity, actor.label);
       await this.audit.record(manager, actor, {
         action: 'policy.publish',
         targetType: 'policy',
@@ -218,11 +221,18 @@ export class PoliciesService {
           androidBlocked: spec.android.blocked.length,
           iosProfileSha256: entity.iosProfileSha256,
           androidPolicySha256: entity.androidPolicySha256,
+          rolloutId: rollout.id,
         },
       });
-      return entity;
+      return { entity, rollout };
     });
-    return { version: stored.version, effectiveAt: stored.effectiveAt, rolloutId: null };
+    // After the commit: the start job must never run before the rollout row is visible.
+    await this.rollouts.schedule(stored.rollout);
+    return {
+      version: stored.entity.version,
+      effectiveAt: stored.entity.effectiveAt,
+      rolloutId: stored.rollout.id,
+    };
   }
 
   async listVersions(tenantId: string, slug: string): Promise<PolicyVersionEntity[]> {

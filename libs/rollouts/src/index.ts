@@ -1,0 +1,15 @@
+export { DeliveryTrackingModule, RolloutsModule } from './rollouts.module.js';
+export { RolloutSchedulerService } from './rollout-scheduler.service.js';
+export { RolloutFanOutService, ANDROID_WAITING_REASON } from './rollout-fan-out.service.js';
+export type { FanOutResult } from './rollout-fan-out.service.js';
+export { DeliveryTrackerService } from './delivery-tracker.service.js';
+export type { ReportedProfile } from './delivery-tracker.service.js';
+export { DeliveryPushesService, CERTIFICATE_HOLD_SECONDS } from './delivery-pushes.service.js';
+export type { DuePush, PushOutcome, PushVerdict } from './delivery-pushes.service.js';
+export { ReconcilerService } from './reconciler.service.js';
+export type { ReconcileReport } from './reconciler.service.js';
+export { RolloutsService } from './rollouts.service.js';
+export type { DeliveryCounts, RolloutDetail, RolloutView } from './rollouts.service.js';
+export { repushDelaySeconds, MAX_REPUSH_SECONDS } from './repush-delay.js';
+export { FailedJobsService } from './failed-jobs.service.js';
+export type { FailedJobView, QueueCounts } from './failed-jobs.service.js';
