@@ -112,6 +112,8 @@ describe('rollouts converge after a Redis flush and a worker SIGKILL (2 workers,
       REDIS_URL: api.config.REDIS_URL,
       QUEUE_PREFIX: api.config.QUEUE_PREFIX,
       WORKER_METRICS_PORT: '0',
+      // Two mdm processes on one machine: each takes a free metrics port (the default is one fixed port).
+      MDM_METRICS_PORT: '0',
       QUEUE_CONCURRENCY_APPLE_PUSHES: '1',
     };
     for (const [i, port] of ports.entries()) {

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../.."
 db="rempart_smoke_$$"
 export DATABASE_URL="postgres://postgres@127.0.0.1:5432/${db}"
 export API_PORT="${SMOKE_API_PORT:-3710}" MDM_PORT="${SMOKE_MDM_PORT:-3711}" QUEUE_PREFIX="${db}"
-export API_METRICS_PORT="${SMOKE_API_METRICS_PORT:-3712}" MDM_METRICS_PORT="${SMOKE_MDM_METRICS_PORT:-3713}"
+export API_METRICS_PORT="${SMOKE_API_METRICS_PORT:-3712}" MDM_METRICS_PORT="${SMOKE_MDM_METRICS_PORT:-3713}" WORKER_METRICS_PORT="${SMOKE_WORKER_METRICS_PORT:-3714}"
 log="$(mktemp)"
 cleanup() {
   [ -n "${pid:-}" ] && kill -TERM -- "-${pid}" 2>/dev/null || true

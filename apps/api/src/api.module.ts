@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { AndroidServerModule } from '#libs/android-server';
 import { AuditModule } from '#libs/audit';
 import { AdeModule, AppleMdmModule, AppleModule } from '#libs/apple-server';
 import { AuthGuard, AuthModule } from '#libs/auth';
@@ -10,6 +11,7 @@ import { JobsModule } from '#libs/jobs';
 import { PersistenceModule } from '#libs/persistence';
 import { PlatformModule } from '#libs/platform';
 import { PolicyModule } from '#libs/policy';
+import { AndroidController } from './android/android.controller.js';
 import { RolloutsModule } from '#libs/rollouts';
 import { AppListsController } from './app-lists/app-lists.controller.js';
 import { AdeController } from './apple/ade.controller.js';
@@ -43,6 +45,7 @@ export class ApiModule {
         AdeModule,
         JobsModule,
         PolicyModule,
+        AndroidServerModule,
         JobsModule,
         RolloutsModule,
       ],
@@ -57,6 +60,7 @@ export class ApiModule {
         AdeController,
         EnrollmentsController,
         DevicesController,
+        AndroidController,
         RolloutsController,
         JobsController,
       ],

@@ -1,4 +1,5 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { AndroidServerModule } from '#libs/android-server';
 import { AdeModule, AppleMdmModule } from '#libs/apple-server';
 import { AuditModule } from '#libs/audit';
 import { AuthModule } from '#libs/auth';
@@ -7,6 +8,7 @@ import { JobsModule } from '#libs/jobs';
 import { PersistenceModule } from '#libs/persistence';
 import { RolloutsModule } from '#libs/rollouts';
 import { AdeProcessor } from './ade.processor.js';
+import { AndroidProcessor } from './android.processor.js';
 import { MaintenanceProcessor } from './maintenance.processor.js';
 import { MetricsServer } from './metrics/metrics-server.js';
 import { WorkerMetricsService } from './metrics/worker-metrics.service.js';
@@ -35,11 +37,13 @@ export class WorkerModule {
         AuthModule,
         AppleMdmModule,
         RolloutsModule,
+        AndroidServerModule,
         AdeModule,
       ],
       providers: [
         MaintenanceProcessor,
         SchedulesService,
+        AndroidProcessor,
         RolloutsProcessor,
         ApplePushesProcessor,
         PushLegService,

@@ -122,6 +122,41 @@ export class EnvironmentVariables {
   @Matches(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, { message: 'AMAPI_ROOT_URL must be an http(s) URL' })
   AMAPI_ROOT_URL = 'https://androidmanagement.googleapis.com/';
 
+  /** Tries per AMAPI call (429, 5xx and network failures are retried with exponential backoff). */
+  @Transform(toInt)
+  @IsInt({ message: 'AMAPI_MAX_ATTEMPTS must be an integer between 1 and 10' })
+  @Min(1, { message: 'AMAPI_MAX_ATTEMPTS must be an integer between 1 and 10' })
+  @Max(10, { message: 'AMAPI_MAX_ATTEMPTS must be an integer between 1 and 10' })
+  AMAPI_MAX_ATTEMPTS = 6;
+
+  /** First retry delay in milliseconds; doubled at each retry (with jitter), at most 30 s. */
+  @Transform(toInt)
+  @IsInt({ message: 'AMAPI_RETRY_BASE_MS must be an integer between 1 and 60000' })
+  @Min(1, { message: 'AMAPI_RETRY_BASE_MS must be an integer between 1 and 60000' })
+  @Max(60000, { message: 'AMAPI_RETRY_BASE_MS must be an integer between 1 and 60000' })
+  AMAPI_RETRY_BASE_MS = 500;
+
+  /**
+   * Pub/Sub push authentication (OIDC): the service account the push subscription signs its tokens
+   * as. Empty: OIDC-authenticated pushes are refused.
+   */
+  @Matches(/^([^\s@]+@[^\s@]+\.[^\s@]+)?$/, {
+    message: 'AMAPI_PUSH_SERVICE_ACCOUNT must be an e-mail address',
+  })
+  AMAPI_PUSH_SERVICE_ACCOUNT = '';
+
+  /** The audience of the push subscription's OIDC tokens; empty: the push endpoint's own URL. */
+  @IsString()
+  AMAPI_PUSH_AUDIENCE = '';
+
+  /** For a relay that cannot sign OIDC tokens: a shared secret sent as `?token=`. Empty: off. */
+  @Matches(/^(.{32,})?$/, { message: 'AMAPI_PUSH_SHARED_SECRET must be at least 32 characters' })
+  AMAPI_PUSH_SHARED_SECRET = '';
+
+  /** Google's OIDC signing certificates (PEM); a local fake in tests. */
+  @Matches(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, { message: 'GOOGLE_OIDC_CERTS_URL must be an http(s) URL' })
+  GOOGLE_OIDC_CERTS_URL = 'https://www.googleapis.com/oauth2/v1/certs';
+
   /** Apple's Device Assignment API (Automated Device Enrollment); a local fake in tests. */
   @Matches(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, { message: 'APPLE_ADE_URL must be an http(s) URL' })
   APPLE_ADE_URL = 'https://mdmenrollment.apple.com';
@@ -277,7 +312,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   if (errors.length > 0) {
     const first = errors[0];
     const reason = Object.values(first.constraints ?? {})[0] ?? 'is invalid';
-    const secret = (SECRETS as readonly string[]).includes(first.property);
+    const secret =
+      (SECRETS as readonly string[]).includes(first.property) || first.property.endsWith('_SECRET');
     const shown = secret ? '' : ` (got ${JSON.stringify(raw[first.property])})`;
     throw new ConfigError(`Invalid configuration: ${reason}${shown}`);
   }

@@ -53,9 +53,14 @@ export class EnrollmentsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /**
+   * `android` carries what the Android channel made at Google before this row exists: the id it
+   * wrote into the AMAPI token, and the token (name, and value encrypted).
+   */
   async create(
     actor: Actor,
     input: { group: string; platform: Platform; expiresAt?: Date; maxUses?: number },
+    android?: { id: string; androidTokenName: string; encryptedAndroidToken: string },
   ): Promise<CreatedEnrollment> {
     const group = await this.groups.getBySlug(actor.tenantId, input.group);
     const expiresAt = input.expiresAt ?? new Date(Date.now() + 30 * DAY_MS);
@@ -66,6 +71,7 @@ export class EnrollmentsService {
       const created = await this.enrollments.insert(
         actor.tenantId,
         {
+          ...(android ?? {}),
           groupId: group.id,
           platform: input.platform,
           tokenHash: sha256(token),
@@ -86,6 +92,7 @@ export class EnrollmentsService {
           platform: input.platform,
           expiresAt: expiresAt.toISOString(),
           maxUses: input.maxUses ?? null,
+          ...(android ? { androidToken: android.androidTokenName } : {}),
         },
       });
       return created;

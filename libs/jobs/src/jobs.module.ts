@@ -18,12 +18,14 @@ export class JobQueue {
     @InjectQueue(QueueName.Maintenance) maintenance: Queue,
     @InjectQueue(QueueName.Rollouts) rollouts: Queue,
     @InjectQueue(QueueName.ApplePushes) applePushes: Queue,
+    @InjectQueue(QueueName.Android) android: Queue,
     @InjectQueue(QueueName.AppleAde) appleAde: Queue,
   ) {
     this.queues = {
       [QueueName.Maintenance]: maintenance,
       [QueueName.Rollouts]: rollouts,
       [QueueName.ApplePushes]: applePushes,
+      [QueueName.Android]: android,
       [QueueName.AppleAde]: appleAde,
     };
   }

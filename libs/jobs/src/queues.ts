@@ -6,6 +6,8 @@ import type { JobsOptions } from 'bullmq';
  */
 export enum QueueName {
   Maintenance = 'maintenance',
+  /** Android Management API work (devices.list sync). */
+  Android = 'android',
   /** Rollout fan-out (creating deliveries and commands) and the reconciler. */
   Rollouts = 'rollouts',
   /** APNs pushes, one job per slice of a rollout's deliveries. */
@@ -19,6 +21,10 @@ export enum JobName {
   AuditChainVerify = 'audit.chain-verify',
   /** Warns about APNs push certificates that expire within 30 days (or have expired). */
   PushCertificateExpiryCheck = 'apple.push-certificate-expiry-check',
+  /** devices.list sync of every bound Android enterprise: catches notifications Pub/Sub never delivered. */
+  AndroidSyncAll = 'android.devices-sync-all',
+  /** The Android leg of a rollout: patches each targeted group's AMAPI policy once for the version. */
+  AndroidRolloutLeg = 'android.rollout-leg',
   /** Creates a rollout's deliveries and InstallProfile commands (set-based), then its push jobs. */
   RolloutStart = 'rollout.start',
   /** Wakes the phones of one slice of a rollout's deliveries whose push is due. */
@@ -35,6 +41,8 @@ export enum JobName {
 export type JobItem =
   | { name: JobName.AuditChainVerify; data: { tenantId?: string } }
   | { name: JobName.PushCertificateExpiryCheck; data: Record<string, never> }
+  | { name: JobName.AndroidSyncAll; data: Record<string, never> }
+  | { name: JobName.AndroidRolloutLeg; data: { rolloutId: string } }
   | { name: JobName.RolloutStart; data: { rolloutId: string } }
   /** `round` tells apart the pushes of one slice over time (first push, silent-phone re-pushes). */
   | { name: JobName.ApplePushSlice; data: { rolloutId: string; slice: number; round: number } }
@@ -47,6 +55,8 @@ export type JobOf<N extends JobName> = Extract<JobItem, { name: N }>['data'];
 export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.AuditChainVerify]: QueueName.Maintenance,
   [JobName.PushCertificateExpiryCheck]: QueueName.Maintenance,
+  [JobName.AndroidSyncAll]: QueueName.Android,
+  [JobName.AndroidRolloutLeg]: QueueName.Android,
   [JobName.RolloutStart]: QueueName.Rollouts,
   [JobName.RolloutReconcile]: QueueName.Rollouts,
   [JobName.ApplePushSlice]: QueueName.ApplePushes,
@@ -73,6 +83,8 @@ export function jobId(item: JobItem): string | undefined {
       return `rollout-start.${item.data.rolloutId}`;
     case JobName.ApplePushSlice:
       return `push.${item.data.rolloutId}.${item.data.slice}.${item.data.round}`;
+    case JobName.AndroidRolloutLeg:
+      return `android-leg.${item.data.rolloutId}`;
     default:
       return undefined;
   }
@@ -91,6 +103,13 @@ export function jobOptions(item: JobItem): JobsOptions {
       };
     case JobName.PushCertificateExpiryCheck:
       return { ...DEFAULTS, attempts: 1, deduplication: { id: 'push-certificate-expiry-check' } };
+    case JobName.AndroidSyncAll:
+      // The next scheduled run is the retry: a failed sync is not worth piling up behind.
+      return { ...DEFAULTS, attempts: 1, deduplication: { id: 'android-devices-sync-all' } };
+    case JobName.AndroidRolloutLeg:
+      // AMAPI unavailable beyond the client's own retries: tried again for about 8 minutes, then
+      // the 15-minute Android schedule publishes what is still pending.
+      return { ...DEFAULTS, jobId: jobId(item), attempts: 8, backoff: { type: 'exponential', delay: 2_000 } };
     case JobName.RolloutStart:
       // A database that is briefly away must not lose the start: retried for about 10 minutes, and
       // the reconciler enqueues it again while the rollout row says "scheduled".
@@ -137,6 +156,11 @@ export const SCHEDULES: Array<{ id: string; every: number; item: JobItem }> = [
     id: 'push-certificate-expiry-daily',
     every: 24 * 60 * 60 * 1000,
     item: { name: JobName.PushCertificateExpiryCheck, data: {} },
+  },
+  {
+    id: 'android-devices-sync-15min',
+    every: 15 * 60 * 1000,
+    item: { name: JobName.AndroidSyncAll, data: {} },
   },
   {
     // nanodep and micromdm sync every 30 minutes; new phones rarely wait longer than that in a box.

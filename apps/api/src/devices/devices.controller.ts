@@ -77,6 +77,15 @@ const deviceView = (d: DeviceEntity) => ({
   enrolledAt: d.enrolledAt,
   unenrolledAt: d.unenrolledAt,
   lastSeenAt: d.lastSeenAt,
+  ...(d.platform === 'android'
+    ? {
+        securityPatchLevel: d.securityPatchLevel,
+        policyCompliant: d.policyCompliant,
+        nonComplianceDetails: d.nonComplianceDetails ?? [],
+        appliedPolicyVersion: d.appliedPolicyVersion,
+        lastStatusReportAt: d.lastStatusReportAt,
+      }
+    : {}),
 });
 
 const commandView = (c: MdmCommandEntity) => ({
@@ -127,6 +136,7 @@ export class DevicesController {
         identifier: a.identifier,
         name: a.name,
         version: a.version,
+        ...(a.state === null ? {} : { state: a.state }),
         reportedAt: a.reportedAt,
       })),
       profiles: profiles.map((p) => ({

@@ -4,9 +4,9 @@ import { Type } from 'class-transformer';
 import { IsDate, IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import type { Actor } from '#libs/audit';
 import { CurrentActor, CurrentPrincipal, type Principal } from '#libs/auth';
+import { AndroidEnrollmentsService } from '#libs/android-server';
 import { EnrollmentsService } from '#libs/fleet';
 import type { EnrollmentEntity } from '#libs/persistence';
-import { DomainException } from '#libs/platform';
 
 export class CreateEnrollmentDto {
   @ApiProperty({ example: 'cabinets' })
@@ -23,7 +23,10 @@ export class CreateEnrollmentDto {
   @IsDate({ message: 'expiresAt must be an ISO-8601 date-time' })
   expiresAt?: Date;
 
-  @ApiPropertyOptional({ description: 'devices that may enroll with it; default unlimited until expiry' })
+  @ApiPropertyOptional({
+    description:
+      'devices that may enroll with it; default unlimited until expiry. Android: 1 makes a one-time AMAPI token; above 1 Rempart deletes the token once that many phones enrolled',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -47,16 +50,25 @@ const enrollmentView = (e: EnrollmentEntity) => ({
 @ApiBearerAuth()
 @Controller('v1/enrollments')
 export class EnrollmentsController {
-  constructor(private readonly enrollments: EnrollmentsService) {}
+  constructor(
+    private readonly enrollments: EnrollmentsService,
+    private readonly android: AndroidEnrollmentsService,
+  ) {}
 
   @Post()
   async create(@CurrentActor() actor: Actor, @Body() body: CreateEnrollmentDto) {
     if (body.platform === 'android') {
-      throw new DomainException(
-        'ANDROID_ENROLLMENT_UNAVAILABLE',
-        'platform: Android enrollment (AMAPI enrollment tokens and QR codes) is not available yet',
-        422,
-      );
+      const created = await this.android.create(actor, body);
+      return {
+        ...enrollmentView(created.enrollment),
+        group: body.group,
+        token: created.token,
+        enrollUrl: created.enrollUrl,
+        androidToken: created.androidToken,
+        qrCode: created.qrCode,
+        qrPngUrl: created.qrPngUrl,
+        zeroTouchExtras: created.zeroTouchExtras,
+      };
     }
     const { enrollment, token } = await this.enrollments.create(actor, body);
     return {
@@ -77,6 +89,7 @@ export class EnrollmentsController {
     @CurrentActor() actor: Actor,
     @Param('id', new ParseUUIDPipe({ errorHttpStatusCode: 404 })) id: string,
   ) {
-    return enrollmentView(await this.enrollments.revoke(actor, id));
+    // Android: also deletes the AMAPI token, so that no further phone can enroll with it.
+    return enrollmentView(await this.android.revoke(actor, id));
   }
 }

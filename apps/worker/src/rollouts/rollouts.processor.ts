@@ -2,7 +2,7 @@ import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '#libs/config';
-import { JobName, QueueName, type JobOf } from '#libs/jobs';
+import { JobName, JobQueue, QueueName, type JobOf } from '#libs/jobs';
 import { ReconcilerService, RolloutFanOutService } from '#libs/rollouts';
 
 /** Rollout fan-out (deliveries and commands, then one push job per slice) and the reconciler. */
@@ -11,6 +11,7 @@ export class RolloutsProcessor extends WorkerHost implements OnApplicationBootst
   constructor(
     private readonly fanOut: RolloutFanOutService,
     private readonly reconciler: ReconcilerService,
+    private readonly jobs: JobQueue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     super();
@@ -26,7 +27,11 @@ export class RolloutsProcessor extends WorkerHost implements OnApplicationBootst
         const { rolloutId } = job.data as JobOf<JobName.RolloutStart>;
         const result = await this.fanOut.start(rolloutId);
         // If this worker dies between the commit and here, the reconciler finds the overdue slices.
-        if (result.started) await this.reconciler.pushFirstRound(rolloutId, result.slices);
+        if (result.started) {
+          await this.reconciler.pushFirstRound(rolloutId, result.slices);
+          // The Android leg: one AMAPI policy patch per targeted group, on its own queue and retries.
+          await this.jobs.enqueue({ name: JobName.AndroidRolloutLeg, data: { rolloutId } });
+        }
         return result;
       }
       case JobName.RolloutReconcile:

@@ -18,6 +18,10 @@ export class DeviceAppEntity {
   @Column({ type: 'text', nullable: true })
   version!: string | null;
 
+  /** Android applicationReports state: INSTALLED or REMOVED (null for iPhones: listed means installed). */
+  @Column({ type: 'text', nullable: true })
+  state!: string | null;
+
   @Column({ name: 'reported_at', type: 'timestamptz' })
   reportedAt!: Date;
 }

@@ -90,6 +90,30 @@ export class DeviceEntity {
   @Column({ name: 'unenrolled_at', type: 'timestamptz', nullable: true })
   unenrolledAt!: Date | null;
 
+  /** Android: the AMAPI device name `enterprises/{e}/devices/{d}` (udid is `{d}`). */
+  @Column({ name: 'amapi_name', type: 'text', nullable: true })
+  amapiName!: string | null;
+
+  /** Android: softwareInfo.securityPatchLevel, e.g. `2026-10-05`. */
+  @Column({ name: 'security_patch_level', type: 'text', nullable: true })
+  securityPatchLevel!: string | null;
+
+  /** Android: whether the phone says it complies with its policy; null until it has reported. */
+  @Column({ name: 'policy_compliant', type: 'boolean', nullable: true })
+  policyCompliant!: boolean | null;
+
+  /** Android: nonComplianceDetails (reason, package, setting) from the last report. */
+  @Column({ name: 'non_compliance_details', type: 'jsonb', nullable: true })
+  nonComplianceDetails!: object[] | null;
+
+  /** Android: the AMAPI policy version the phone applied (int64, as a decimal string). */
+  @Column({ name: 'applied_policy_version', type: 'bigint', nullable: true })
+  appliedPolicyVersion!: string | null;
+
+  /** Android: lastStatusReportTime; older reports (redelivered or out of order) are ignored. */
+  @Column({ name: 'last_status_report_at', type: 'timestamptz', nullable: true })
+  lastStatusReportAt!: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -55,4 +55,12 @@ export class EnrollmentEntity {
 
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
   revokedAt!: Date | null;
+
+  /** Android: the AMAPI enrollment token (`enterprises/{e}/enrollmentTokens/{t}`), deleted on revoke. */
+  @Column({ name: 'android_token_name', type: 'text', nullable: true })
+  androidTokenName!: string | null;
+
+  /** Android: the token value and QR payload, encrypted (they enroll a phone, like the token itself). */
+  @Column({ name: 'encrypted_android_token', type: 'text', nullable: true })
+  encryptedAndroidToken!: string | null;
 }

@@ -1,3 +1,10 @@
+import {
+  AndroidEnterpriseEntity,
+  AndroidNotificationEntity,
+  AndroidSignupEntity,
+} from './android-enterprise.entity.js';
+import { AndroidGroupPolicyEntity } from './android-group-policy.entity.js';
+import { AndroidPolicyPublicationEntity } from './android-policy-publication.entity.js';
 import { AdeAccountEntity } from './ade-account.entity.js';
 import { AdeDeviceEntity } from './ade-device.entity.js';
 import { ApiTokenEntity } from './api-token.entity.js';
@@ -20,6 +27,11 @@ import { RolloutEntity } from './rollout.entity.js';
 import { DeliveryEntity } from './delivery.entity.js';
 
 export {
+  AndroidEnterpriseEntity,
+  AndroidGroupPolicyEntity,
+  AndroidNotificationEntity,
+  AndroidPolicyPublicationEntity,
+  AndroidSignupEntity,
   RolloutEntity,
   DeliveryEntity,
   AdeAccountEntity,
@@ -66,6 +78,11 @@ export const ENTITIES = [
   DeviceAppEntity,
   DeviceProfileEntity,
   MdmCommandEntity,
+  AndroidEnterpriseEntity,
+  AndroidSignupEntity,
+  AndroidNotificationEntity,
+  AndroidGroupPolicyEntity,
+  AndroidPolicyPublicationEntity,
   RolloutEntity,
   DeliveryEntity,
   AdeAccountEntity,

@@ -6,6 +6,8 @@ import { AppleEnrollmentAndDevices1795819003363 } from './1795819003363-AppleEnr
 import { Rollouts1796124135093 } from './1796124135093-Rollouts.js';
 import { DeviceCertificateBindingAndRevocation1796124284003 } from './1796124284003-DeviceCertificateBindingAndRevocation.js';
 import { AuditEventMac1796124582216 } from './1796124582216-AuditEventMac.js';
+import { AndroidChannel1796124944426 } from './1796124944426-AndroidChannel.js';
+import { AndroidRolloutLeg1796126915536 } from './1796126915536-AndroidRolloutLeg.js';
 import { AppleAutomatedDeviceEnrollment1796127427102 } from './1796127427102-AppleAutomatedDeviceEnrollment.js';
 
-export const MIGRATIONS: Function[] = [Init1795817083357, AuditEventsAppendOnly1795817100000, PoliciesAndSigning1795817933344, AppleEnrollmentAndDevices1795819003363, Rollouts1796124135093, DeviceCertificateBindingAndRevocation1796124284003, AuditEventMac1796124582216, AppleAutomatedDeviceEnrollment1796127427102];
+export const MIGRATIONS: Function[] = [Init1795817083357, AuditEventsAppendOnly1795817100000, PoliciesAndSigning1795817933344, AppleEnrollmentAndDevices1795819003363, Rollouts1796124135093, DeviceCertificateBindingAndRevocation1796124284003, AuditEventMac1796124582216, AndroidChannel1796124944426, AndroidRolloutLeg1796126915536, AppleAutomatedDeviceEnrollment1796127427102];
