@@ -301,8 +301,8 @@ describe('rollouts: publishing a version reaches phones already enrolled, throug
     expect((await http().get('/v1/jobs/failed').set(r.as(dinum, 'officer'))).status).toBe(403);
     const queues = await http().get('/v1/jobs/queues').set(r.as(dinum, 'admin')).expect(200);
     expect(queues.body.map((q: { queue: string }) => q.queue).sort()).toEqual([
-      'apple-ade',
       'android',
+      'apple-ade',
       'apple-pushes',
       'maintenance',
       'rollouts',
