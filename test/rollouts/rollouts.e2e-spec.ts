@@ -304,6 +304,7 @@ describe('rollouts: publishing a version reaches phones already enrolled, throug
     const queues = await http().get('/v1/jobs/queues').set(r.as(dinum, 'admin')).expect(200);
     expect(queues.body.map((q: { queue: string }) => q.queue).sort()).toEqual([
       'android',
+      'apple-ade',
       'apple-pushes',
       'compliance',
       'maintenance',

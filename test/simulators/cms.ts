@@ -329,6 +329,8 @@ export interface BuildSignedDataOptions {
   attributes?: SignedAttribute[];
   detached?: boolean;
   extraCertificates?: Buffer[];
+  /** false: no signed attributes, the signature covers the content itself (RFC 5652 §5.4). */
+  signedAttributes?: boolean;
 }
 
 /** A DER ContentInfo(SignedData) with one RSA signer identified by issuer and serial number. */
@@ -344,12 +346,13 @@ export function buildSignedData(options: BuildSignedDataOptions): Buffer {
     ...(options.attributes ?? []).map((attr) => attribute(attr.type, attr.value)),
   ];
   const attrsSet = setOf(...signedAttrs);
-  const signature = sign(digest, attrsSet, options.privateKey);
+  const withAttributes = options.signedAttributes !== false;
+  const signature = sign(digest, withAttributes ? attrsSet : content, options.privateKey);
   const signerInfo = sequence(
     integer(1),
     issuerAndSerialNumber(options.certificateDer),
     digestAlgorithm,
-    Buffer.concat([Buffer.from([0xa0]), attrsSet.subarray(1)]), // [0] IMPLICIT, same DER order
+    ...(withAttributes ? [Buffer.concat([Buffer.from([0xa0]), attrsSet.subarray(1)])] : []), // [0] IMPLICIT
     sequence(oid(OID.rsaEncryption), derNull()),
     octetString(signature),
   );

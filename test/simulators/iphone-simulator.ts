@@ -246,7 +246,12 @@ export class SimulatedIphone {
   readonly osVersion: string;
   readonly buildVersion: string;
   readonly deviceName: string;
-  readonly supervised: boolean;
+  /** Set by the ADE profile when the phone comes through Setup Assistant. */
+  supervised: boolean;
+  /** In Setup Assistant, held by an ADE profile with await_device_configured until DeviceConfigured. */
+  awaitingConfiguration = false;
+  /** What the phone enforced at the moment DeviceConfigured let the user in (ADE). */
+  restrictionsWhenReleased: (ProfileRestrictions & { enforced: boolean }) | undefined;
   /** APNs token sent in TokenUpdate (APNs itself is not simulated). */
   readonly pushToken: Buffer = randomBytes(32);
   readonly pushMagic: string = randomUUID().toUpperCase();
@@ -370,6 +375,65 @@ export class SimulatedIphone {
     }
     if (response.body.length === 0) throw new Error(`enrollment: GET ${enrollUrl} returned an empty body`);
     await this.installEnrollmentProfile(response.body);
+  }
+
+  /**
+   * Setup Assistant on a phone bought through Apple Business Manager (ADE): with the ADE profile
+   * Apple handed out for its serial, it sends a MachineInfo plist CMS-signed by its Apple device
+   * identity to the profile's `url` (POST, body application/pkcs7-signature; or, in `get` mode, a
+   * GET with the base64 blob in `x-apple-aspen-deviceinfo`), installs the enrollment profile it gets
+   * (SCEP, Authenticate, TokenUpdate with AwaitingConfiguration) and then waits in Setup Assistant
+   * for DeviceConfigured when the profile says so. Supervision comes from the ADE profile.
+   */
+  async runSetupAssistant(options: {
+    adeProfile: { url: string; is_supervised?: boolean; await_device_configured?: boolean };
+    deviceIdentity: { certificatePem: string; privateKeyPem: string };
+    mode?: 'post' | 'get';
+    digest?: 'sha1' | 'sha256';
+  }): Promise<void> {
+    const machineInfo = this.machineInfo(options.deviceIdentity, options.digest);
+    const url = options.adeProfile.url;
+    const response =
+      options.mode === 'get'
+        ? await this.request('enroll', 'GET', url, undefined, {
+            'x-apple-aspen-deviceinfo': machineInfo.toString('base64'),
+          })
+        : await this.request('enroll', 'POST', url, machineInfo, {
+            'Content-Type': 'application/pkcs7-signature',
+          });
+    if (response.status !== 200) {
+      throw new Error(`Setup Assistant: ${url} answered HTTP ${response.status}${snippet(response.body)}`);
+    }
+    // iOS 13+: every ADE enrollment is supervised whatever the flag says.
+    this.supervised = true;
+    this.awaitingConfiguration = options.adeProfile.await_device_configured === true;
+    try {
+      await this.installEnrollmentProfile(response.body);
+    } catch (error) {
+      this.awaitingConfiguration = false;
+      throw error;
+    }
+  }
+
+  /** MachineInfo (apple-ade.md §4.2) signed by the device identity, as Setup Assistant sends it. */
+  machineInfo(
+    identity: { certificatePem: string; privateKeyPem: string },
+    digest: 'sha1' | 'sha256' = 'sha256',
+  ): Buffer {
+    const plist = encodePlist({
+      UDID: this.udid,
+      SERIAL: this.serialNumber,
+      PRODUCT: this.model,
+      VERSION: this.buildVersion,
+      OS_VERSION: this.osVersion,
+      LANGUAGE: 'fr',
+    });
+    return buildSignedData({
+      content: plist,
+      certificateDer: new X509Certificate(identity.certificatePem).raw,
+      privateKey: createPrivateKey(identity.privateKeyPem),
+      digest,
+    });
   }
 
   /**
@@ -563,6 +627,7 @@ export class SimulatedIphone {
           UDID: this.udid,
           Token: this.pushToken,
           PushMagic: this.pushMagic,
+          ...(this.awaitingConfiguration ? { AwaitingConfiguration: true } : {}),
         };
       case 'CheckOut':
         return { MessageType: 'CheckOut', Topic: topic, UDID: this.udid };
@@ -715,6 +780,9 @@ export class SimulatedIphone {
         case 'Restrictions':
           response = this.restrictionsResponse(body);
           break;
+        case 'DeviceConfigured':
+          response = this.deviceConfiguredCommand();
+          break;
         default:
           throw new CommandFailure('Error', MDM_DOMAIN, 12021, `Unknown command: ${requestType}`);
       }
@@ -731,6 +799,21 @@ export class SimulatedIphone {
         unenroll: false,
       };
     }
+  }
+
+  /** Setup Assistant goes on: the user gets the home screen with whatever is installed by now. */
+  private deviceConfiguredCommand(): PlistDict {
+    if (!this.awaitingConfiguration) {
+      throw new CommandFailure(
+        'Error',
+        MDM_DOMAIN,
+        12001,
+        'DeviceConfigured: the device is not awaiting configuration',
+      );
+    }
+    this.awaitingConfiguration = false;
+    this.restrictionsWhenReleased = this.effectiveRestrictions;
+    return {};
   }
 
   private installProfileCommand(command: PlistDict): PlistDict {
@@ -875,7 +958,7 @@ export class SimulatedIphone {
       IsActivationLockEnabled: false,
       IsMDMLostModeEnabled: false,
       IsCloudBackupEnabled: false,
-      AwaitingConfiguration: false,
+      AwaitingConfiguration: this.awaitingConfiguration,
       DeviceCapacity: capacity,
       AvailableDeviceCapacity: capacity / 2,
       BatteryLevel: 0.8,

@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AndroidServerModule } from '#libs/android-server';
 import { AuditModule } from '#libs/audit';
-import { AppleMdmModule, AppleModule } from '#libs/apple-server';
+import { AdeModule, AppleMdmModule, AppleModule } from '#libs/apple-server';
 import { AuthGuard, AuthModule } from '#libs/auth';
 import { CatalogModule } from '#libs/catalog';
 import { ComplianceModule } from '#libs/compliance';
@@ -15,6 +15,7 @@ import { PolicyModule } from '#libs/policy';
 import { AndroidController } from './android/android.controller.js';
 import { RolloutsModule } from '#libs/rollouts';
 import { AppListsController } from './app-lists/app-lists.controller.js';
+import { AdeController } from './apple/ade.controller.js';
 import { AppleController } from './apple/apple.controller.js';
 import { AuditEventsController } from './audit/audit-events.controller.js';
 import { CatalogController } from './catalog/catalog.controller.js';
@@ -44,6 +45,8 @@ export class ApiModule {
         CatalogModule,
         AppleModule,
         AppleMdmModule,
+        AdeModule,
+        JobsModule,
         PolicyModule,
         AndroidServerModule,
         JobsModule,
@@ -58,6 +61,7 @@ export class ApiModule {
         AppListsController,
         PoliciesController,
         AppleController,
+        AdeController,
         EnrollmentsController,
         DevicesController,
         AndroidController,

@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AndroidServerModule } from '#libs/android-server';
-import { AppleMdmModule } from '#libs/apple-server';
+import { AdeModule, AppleMdmModule } from '#libs/apple-server';
 import { AuditModule } from '#libs/audit';
 import { type AppConfig, ConfigModule } from '#libs/config';
 import { PersistenceModule } from '#libs/persistence';
@@ -21,6 +21,7 @@ export class MdmModule {
         AuditModule,
         AppleMdmModule,
         AndroidServerModule,
+        AdeModule,
       ],
       controllers: [AppleMdmController, AndroidMdmController],
     };

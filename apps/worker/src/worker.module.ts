@@ -1,6 +1,6 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { AndroidServerModule } from '#libs/android-server';
-import { AppleMdmModule } from '#libs/apple-server';
+import { AdeModule, AppleMdmModule } from '#libs/apple-server';
 import { AuditModule } from '#libs/audit';
 import { AuthModule } from '#libs/auth';
 import { CatalogModule } from '#libs/catalog';
@@ -11,6 +11,7 @@ import { PersistenceModule } from '#libs/persistence';
 import { RolloutsModule } from '#libs/rollouts';
 import { ComplianceProcessor } from './compliance/compliance.processor.js';
 import { WebhooksProcessor } from './compliance/webhooks.processor.js';
+import { AdeProcessor } from './ade.processor.js';
 import { AndroidProcessor } from './android.processor.js';
 import { MaintenanceProcessor } from './maintenance.processor.js';
 import { MetricsServer } from './metrics/metrics-server.js';
@@ -43,6 +44,7 @@ export class WorkerModule {
         CatalogModule,
         ComplianceModule,
         AndroidServerModule,
+        AdeModule,
       ],
       providers: [
         MaintenanceProcessor,
@@ -53,6 +55,7 @@ export class WorkerModule {
         PushLegService,
         ComplianceProcessor,
         WebhooksProcessor,
+        AdeProcessor,
         WorkerMetricsService,
         MetricsServer,
         options.pushSender ?? apnsPushSenderProvider,

@@ -7,3 +7,4 @@ export { AppleModule } from './tenant-signing/apple.module.js';
 export { SigningIdentitiesService } from './tenant-signing/signing-identities.service.js';
 export type { SigningIdentityView } from './tenant-signing/signing-identities.service.js';
 export * from './mdm-server/index.js';
+export * from './ade/index.js';

@@ -82,3 +82,4 @@ export * from './apns/index.js';
 export * from './scep/index.js';
 export * from './mdm/index.js';
 export * from './enrollment/index.js';
+export * from './ade/index.js';

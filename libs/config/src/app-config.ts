@@ -157,6 +157,17 @@ export class EnvironmentVariables {
   @Matches(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, { message: 'GOOGLE_OIDC_CERTS_URL must be an http(s) URL' })
   GOOGLE_OIDC_CERTS_URL = 'https://www.googleapis.com/oauth2/v1/certs';
 
+  /** Apple's Device Assignment API (Automated Device Enrollment); a local fake in tests. */
+  @Matches(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, { message: 'APPLE_ADE_URL must be an http(s) URL' })
+  APPLE_ADE_URL = 'https://mdmenrollment.apple.com';
+
+  /**
+   * PEM file of the CA whose signature ADE MachineInfo device certificates must carry. Empty: Apple's
+   * iPhone Device CA shipped in vendor/apple-ca/ (tests point it at a test CA).
+   */
+  @IsString()
+  APPLE_DEVICE_CA_FILE = '';
+
   @Transform(toBool)
   @IsBoolean({ message: 'MDM_SIGN_INSTALLED_PROFILES must be true or false' })
   MDM_SIGN_INSTALLED_PROFILES = true;

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository, type EntityManager } from 'typeorm';
+import { DataSource, Not, Repository, type EntityManager } from 'typeorm';
 import { AuditService, type Actor } from '#libs/audit';
 import { APP_CONFIG, type AppConfig } from '#libs/config';
 import {
@@ -25,6 +25,9 @@ export class EnrollmentRepository extends TenantScopedRepository<EnrollmentEntit
     return this.repository.findOne({ where: { tokenHash }, relations: { group: true } });
   }
 }
+
+/** `created_by` of the enrollment Rempart keeps for Automated Device Enrollment (see AdeAccountsService). */
+export const ADE_ENROLLMENT_CREATOR = 'system:ade';
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -97,14 +100,22 @@ export class EnrollmentsService {
     return { enrollment, token };
   }
 
+  /** The officers' invitations; the one ADE phones enroll through is managed by /v1/apple/ade. */
   list(tenantId: string): Promise<EnrollmentEntity[]> {
-    return this.enrollments.find(tenantId, {}, { order: { createdAt: 'DESC' }, relations: { group: true } });
+    return this.enrollments.find(
+      tenantId,
+      { createdBy: Not(ADE_ENROLLMENT_CREATOR) },
+      { order: { createdAt: 'DESC' }, relations: { group: true } },
+    );
   }
 
   async revoke(actor: Actor, id: string): Promise<EnrollmentEntity> {
     return this.dataSource.transaction(async (manager) => {
       const enrollment = await this.enrollments.findOne(actor.tenantId, { id }, manager);
-      if (!enrollment) throw new NotFoundDomainException('enrollment', id);
+      if (!enrollment || enrollment.createdBy === ADE_ENROLLMENT_CREATOR) {
+        // ADE's own enrollment is not an invitation: revoking it would strand phones in Setup Assistant.
+        throw new NotFoundDomainException('enrollment', id);
+      }
       if (enrollment.revokedAt) return enrollment;
       const revokedAt = new Date();
       await this.enrollments.update(actor.tenantId, { id }, { revokedAt }, manager);
@@ -143,8 +154,11 @@ export class EnrollmentsService {
     return Object.assign(enrollment, { tenant });
   }
 
-  /** A fresh SCEP challenge bound to this enrollment, for one profile download. */
-  async issueChallenge(enrollment: EnrollmentEntity): Promise<string> {
+  /**
+   * A fresh SCEP challenge bound to this enrollment, for one profile download; for ADE, also to the
+   * serial whose MachineInfo asked for it (Authenticate must then come from that serial).
+   */
+  async issueChallenge(enrollment: EnrollmentEntity, adeSerial?: string): Promise<string> {
     const challenge = randomBytes(24).toString('base64url');
     await this.challenges.insert({
       tenantId: enrollment.tenantId,
@@ -153,6 +167,7 @@ export class EnrollmentsService {
       expiresAt: new Date(Date.now() + CHALLENGE_TTL_MS),
       consumedAt: null,
       issuedCertificateSha256: null,
+      adeSerial: adeSerial ?? null,
     });
     return challenge;
   }

@@ -21,6 +21,7 @@ export class JobQueue {
     @InjectQueue(QueueName.Compliance) compliance: Queue,
     @InjectQueue(QueueName.Webhooks) webhooks: Queue,
     @InjectQueue(QueueName.Android) android: Queue,
+    @InjectQueue(QueueName.AppleAde) appleAde: Queue,
   ) {
     this.queues = {
       [QueueName.Maintenance]: maintenance,
@@ -29,6 +30,7 @@ export class JobQueue {
       [QueueName.Compliance]: compliance,
       [QueueName.Webhooks]: webhooks,
       [QueueName.Android]: android,
+      [QueueName.AppleAde]: appleAde,
     };
   }
 

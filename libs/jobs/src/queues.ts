@@ -16,6 +16,8 @@ export enum QueueName {
   Compliance = 'compliance',
   /** Webhook dispatch (events to deliveries) and delivery attempts. */
   Webhooks = 'webhooks',
+  /** Apple Business Manager sync and assignment; consumed one job at a time. */
+  AppleAde = 'apple-ade',
 }
 
 export enum JobName {
@@ -41,6 +43,10 @@ export enum JobName {
   WebhookDispatch = 'webhook.dispatch',
   /** One attempt (with BullMQ retries) to POST one event to one webhook. */
   WebhookDeliver = 'webhook.deliver',
+  /** Fetches or syncs one tenant's ABM devices, then assigns the ADE profile to those due. */
+  AdeSync = 'apple.ade-sync',
+  /** Enqueues an AdeSync for every tenant with an ABM server token. */
+  AdeSyncAll = 'apple.ade-sync-all',
 }
 
 /** Every job with its payload. Payloads carry ids only: handlers re-read the database. */
@@ -56,7 +62,9 @@ export type JobItem =
   | { name: JobName.ComplianceEvaluateTenant; data: { tenantId: string } }
   | { name: JobName.ComplianceSweep; data: Record<string, never> }
   | { name: JobName.WebhookDispatch; data: Record<string, never> }
-  | { name: JobName.WebhookDeliver; data: { deliveryId: string } };
+  | { name: JobName.WebhookDeliver; data: { deliveryId: string } }
+  | { name: JobName.AdeSync; data: { tenantId: string } }
+  | { name: JobName.AdeSyncAll; data: Record<string, never> };
 
 export type JobOf<N extends JobName> = Extract<JobItem, { name: N }>['data'];
 
@@ -72,6 +80,8 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.ComplianceSweep]: QueueName.Compliance,
   [JobName.WebhookDispatch]: QueueName.Webhooks,
   [JobName.WebhookDeliver]: QueueName.Webhooks,
+  [JobName.AdeSync]: QueueName.AppleAde,
+  [JobName.AdeSyncAll]: QueueName.AppleAde,
 };
 
 const DEFAULTS: JobsOptions = {
@@ -162,6 +172,17 @@ export function jobOptions(item: JobItem): JobsOptions {
         attempts: WEBHOOK_ATTEMPTS,
         backoff: { type: 'exponential', delay: 10_000 },
       };
+    case JobName.AdeSync:
+      // One sync per token at a time: a request while one waits or runs adds nothing. Retries
+      // cover 429/5xx the client's own backoff did not outlast (a minute, then two, four...).
+      return {
+        ...DEFAULTS,
+        attempts: 5,
+        backoff: { type: 'exponential', delay: 60_000 },
+        deduplication: { id: `ade-sync-${item.data.tenantId}` },
+      };
+    case JobName.AdeSyncAll:
+      return { ...DEFAULTS, attempts: 1, deduplication: { id: 'ade-sync-all' } };
   }
 }
 
@@ -181,6 +202,12 @@ export const SCHEDULES: Array<{ id: string; every: number; item: JobItem }> = [
     id: 'android-devices-sync-15min',
     every: 15 * 60 * 1000,
     item: { name: JobName.AndroidSyncAll, data: {} },
+  },
+  {
+    // nanodep and micromdm sync every 30 minutes; new phones rarely wait longer than that in a box.
+    id: 'ade-sync-every-30-minutes',
+    every: 30 * 60 * 1000,
+    item: { name: JobName.AdeSyncAll, data: {} },
   },
 ];
 

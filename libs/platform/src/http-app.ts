@@ -75,3 +75,10 @@ export const jsonBody = (limitBytes: number) => express.json({ limit: limitBytes
 /** YAML bodies (list import) arrive as text; the catalog library parses them. */
 export const yamlBody = (limitBytes: number) =>
   express.text({ limit: limitBytes, type: ['application/yaml', 'application/x-yaml', 'text/yaml'] });
+
+/** An ABM server token (`PUT /v1/apple/ade/token`) arrives as the downloaded S/MIME text. */
+export const smimeBody = (limitBytes: number) =>
+  express.text({
+    limit: limitBytes,
+    type: ['application/pkcs7-mime', 'application/x-pkcs7-mime', 'text/plain'],
+  });

@@ -7,7 +7,7 @@ export { createValidationPipe } from './validation.js';
 export { MetricsService, MetricsEndpoint } from './metrics.js';
 export { PlatformModule } from './platform.module.js';
 export { Public, IS_PUBLIC } from './public.decorator.js';
-export { createHttpApp, jsonBody, yamlBody } from './http-app.js';
+export { createHttpApp, jsonBody, smimeBody, yamlBody } from './http-app.js';
 export { redisOptionsFromUrl, assertRedisReachable, RedisUnavailableError } from './redis.js';
 export { preflight, exitWithOneLine } from './preflight.js';
 export {

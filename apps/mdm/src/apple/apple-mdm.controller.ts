@@ -1,6 +1,7 @@
 import {
   Controller,
   Get,
+  Headers,
   Header,
   HttpCode,
   Param,
@@ -14,12 +15,16 @@ import {
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import {
+  AdeEnrollmentService,
   AppleEnrollmentService,
   AppleMdmService,
   type MdmRequest,
   PhoneFacingNotFound,
 } from '#libs/apple-server';
-import { AuthFailureLimiter, clientAddress } from '#libs/platform';
+import { AuthFailureLimiter, clientAddress, DomainException } from '#libs/platform';
+
+/** ADE refusals that mean someone is guessing (not a phone of ours that is merely early). */
+const ADE_GUESSES = new Set(['ADE_URL_UNKNOWN', 'MACHINE_INFO_UNTRUSTED', 'MACHINE_INFO_BAD_SIGNATURE']);
 
 const rawBody = (req: Request): Buffer => (Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
 
@@ -41,8 +46,51 @@ export class AppleMdmController {
   constructor(
     private readonly enrollment: AppleEnrollmentService,
     private readonly mdm: AppleMdmService,
+    private readonly ade: AdeEnrollmentService,
     private readonly failures: AuthFailureLimiter,
   ) {}
+
+  /** Setup Assistant (ADE): the CMS-signed MachineInfo as the body (the profile's `url`). */
+  @Post('ade/:token')
+  @HttpCode(200)
+  @Header('Content-Type', 'application/x-apple-aspen-config')
+  @Header('Content-Disposition', 'attachment; filename="enroll.mobileconfig"')
+  async adeEnroll(@Param('token') token: string, @Req() req: Request) {
+    return this.adeProfile(req, token, rawBody(req));
+  }
+
+  /** Setup Assistant's web-view variant: the same MachineInfo, base64, in x-apple-aspen-deviceinfo. */
+  @Get('ade/:token')
+  @Header('Content-Type', 'application/x-apple-aspen-config')
+  @Header('Content-Disposition', 'attachment; filename="enroll.mobileconfig"')
+  async adeEnrollWebView(
+    @Param('token') token: string,
+    @Headers('x-apple-aspen-deviceinfo') deviceInfo: string | undefined,
+    @Req() req: Request,
+  ) {
+    if (!deviceInfo || !/^[A-Za-z0-9+/=\s]+$/.test(deviceInfo)) {
+      throw new DomainException(
+        'MACHINE_INFO_MISSING',
+        'open this URL from Setup Assistant: the x-apple-aspen-deviceinfo header (base64 MachineInfo) is missing',
+        400,
+      );
+    }
+    return this.adeProfile(req, token, Buffer.from(deviceInfo, 'base64'));
+  }
+
+  /** The ADE URL token is a bearer secret, and a forged MachineInfo a guess: both count as failures. */
+  private async adeProfile(req: Request, token: string, machineInfo: Buffer) {
+    const address = clientAddress(req);
+    await this.failures.assertAllowed(address);
+    try {
+      return new StreamableFile(await this.ade.enrollmentProfile(token, machineInfo));
+    } catch (error) {
+      if (error instanceof DomainException && ADE_GUESSES.has(error.code)) {
+        await this.failures.recordFailure(address);
+      }
+      throw error;
+    }
+  }
 
   @Get('enroll/:token')
   @Header('Content-Type', 'application/x-apple-aspen-config')

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '#libs/config';
 import { EnrollmentsService } from '#libs/fleet';
+import type { EnrollmentEntity, TenantEntity } from '#libs/persistence';
 import { DomainException } from '#libs/platform';
 import { buildEnrollmentProfile } from '#libs/apple';
 import { ScepError, ScepServer, type ScepResponse } from '#libs/apple';
@@ -36,7 +37,19 @@ export class AppleEnrollmentService {
     if (enrollment.platform !== 'ios') {
       throw new DomainException('NOT_AN_IOS_ENROLLMENT', 'this enrollment is for Android phones', 404);
     }
-    const push = await this.pushCertificates.active(enrollment.tenantId);
+    return this.signedProfile(enrollment.tenant, enrollment);
+  }
+
+  /**
+   * The signed enrollment profile for one phone of `enrollment`: the tenant CA, SCEP with a new
+   * one-time challenge (bound to `adeSerial` for a phone coming through Setup Assistant), and MDM.
+   */
+  async signedProfile(
+    tenant: TenantEntity,
+    enrollment: EnrollmentEntity,
+    adeSerial?: string,
+  ): Promise<Buffer> {
+    const push = await this.pushCertificates.active(tenant.id);
     if (!push)
       throw new DomainException(
         'NO_PUSH_CERTIFICATE',
@@ -44,12 +57,12 @@ export class AppleEnrollmentService {
         409,
       );
     // The tenant's id, not its slug: see AppleMdmService.tenant().
-    const base = `${this.config.MDM_PUBLIC_URL.replace(/\/$/, '')}/mdm/${enrollment.tenantId}`;
-    const ca = await this.tenantCa.get(enrollment.tenantId);
-    const challenge = await this.enrollments.issueChallenge(enrollment);
+    const base = `${this.config.MDM_PUBLIC_URL.replace(/\/$/, '')}/mdm/${tenant.id}`;
+    const ca = await this.tenantCa.get(tenant.id);
+    const challenge = await this.enrollments.issueChallenge(enrollment, adeSerial);
     const profile = buildEnrollmentProfile({
-      tenantSlug: enrollment.tenant.slug,
-      organization: enrollment.tenant.name,
+      tenantSlug: tenant.slug,
+      organization: tenant.name,
       caCertificatePem: ca.certificatePem,
       scep: { url: `${base}/scep`, challenge, subjectCommonName: `rempart-${enrollment.id.slice(0, 8)}` },
       mdm: {
@@ -59,7 +72,7 @@ export class AppleEnrollmentService {
         signMessage: true,
       },
     });
-    const { signer } = await this.signing.signer(enrollment.tenantId);
+    const { signer } = await this.signing.signer(tenant.id);
     return signer.sign(profile);
   }
 

@@ -4,6 +4,7 @@ import { DataSource, Repository, type EntityManager } from 'typeorm';
 import { ComplianceEvaluator, InventoryFactsRecorder, type InventoryKind } from '#libs/compliance';
 import { APP_CONFIG, type AppConfig } from '#libs/config';
 import {
+  AdeDeviceEntity,
   DeviceAppEntity,
   DeviceEntity,
   DeviceProfileEntity,
@@ -191,10 +192,13 @@ export class AppleMdmService {
         certificateSha256,
         message.UDID,
       );
+      const ade = record.adeSerial
+        ? await this.adeDevice(manager, tenant, record.adeSerial, message.SerialNumber)
+        : null;
       const devices = manager.getRepository(DeviceEntity);
       const fields = {
         platform: 'ios' as const,
-        groupId: enrollment.groupId,
+        groupId: ade?.targetGroupId ?? enrollment.groupId,
         enrollmentId: enrollment.id,
         status: 'pending' as const,
         serialNumber: message.SerialNumber ?? existing?.serialNumber ?? null,
@@ -233,8 +237,39 @@ export class AppleMdmService {
           );
         }
       }
+      if (ade) {
+        const device = await devices.findOneOrFail({ where: { tenantId: tenant.id, udid: message.UDID } });
+        await manager.getRepository(AdeDeviceEntity).update({ id: ade.id }, { deviceId: device.id });
+      }
       await this.certificates.bind(manager, record, message.UDID);
     });
+  }
+
+  /**
+   * The ABM device an ADE identity was issued for: the certificate's challenge was bound to the
+   * serial of a signed MachineInfo, and Authenticate must come from that same serial.
+   */
+  private async adeDevice(
+    manager: EntityManager,
+    tenant: TenantEntity,
+    adeSerial: string,
+    reportedSerial: string | undefined,
+  ): Promise<AdeDeviceEntity> {
+    if (reportedSerial !== adeSerial) {
+      this.logger.warn(
+        { tenant: tenant.slug, adeSerial, reportedSerial },
+        'Authenticate from another serial than the ADE MachineInfo',
+      );
+      throw new MdmRequestRefused(
+        'ADE_SERIAL_MISMATCH',
+        `this identity was issued to ADE serial ${adeSerial}, not ${reportedSerial ?? '(none)'}`,
+      );
+    }
+    const row = await manager
+      .getRepository(AdeDeviceEntity)
+      .findOne({ where: { tenantId: tenant.id, serialNumber: adeSerial } });
+    if (!row) throw new MdmRequestRefused('ADE_SERIAL_UNKNOWN', `serial ${adeSerial} is not an ABM device`);
+    return row;
   }
 
   /** The device behind a request, which must present the certificate bound to it at Authenticate. */
@@ -291,20 +326,24 @@ export class AppleMdmService {
       );
       if (firstToken) {
         const profiles = await this.currentPolicyVersions(manager, tenant.id, device.groupId);
+        const bans = profiles.map((version) => ({
+          requestType: 'InstallProfile' as const,
+          params: { policyVersionId: version.id },
+        }));
+        // A phone in Setup Assistant (ADE, await_device_configured) waits for DeviceConfigured: send
+        // the ban first, then the inventory, then release it, so the user never holds it unbanned.
+        const awaiting = message.AwaitingConfiguration === true;
+        const commands: NewCommand[] = awaiting
+          ? [...bans, ...FIRST_INVENTORY, { requestType: 'DeviceConfigured' }]
+          : [...FIRST_INVENTORY, ...bans];
         const queued = await this.commands.queue(
           tenant.id,
           device.id,
-          [
-            ...FIRST_INVENTORY,
-            ...profiles.map((version) => ({
-              requestType: 'InstallProfile' as const,
-              params: { policyVersionId: version.id },
-            })),
-          ],
+          commands,
           'system:enrollment',
           manager,
         );
-        const installs = queued.slice(FIRST_INVENTORY.length);
+        const installs = awaiting ? queued.slice(0, bans.length) : queued.slice(FIRST_INVENTORY.length);
         for (const [i, version] of profiles.entries()) {
           await this.deliveries.recordEnrollmentDelivery(
             manager,
@@ -624,6 +663,8 @@ export class AppleMdmService {
         return { RequestType: 'SecurityInfo' };
       case 'Restrictions':
         return { RequestType: 'Restrictions' };
+      case 'DeviceConfigured':
+        return { RequestType: 'DeviceConfigured' };
       default:
         throw new Error(`unknown queued request type ${command.requestType}`);
     }

@@ -20,7 +20,8 @@ export type QueueableRequestType =
   | 'InstalledApplicationList'
   | 'DeviceInformation'
   | 'SecurityInfo'
-  | 'Restrictions';
+  | 'Restrictions'
+  | 'DeviceConfigured';
 
 export interface NewCommand {
   requestType: QueueableRequestType;

@@ -41,7 +41,9 @@ export type MdmCommandRequest =
     }
   | { RequestType: 'DeviceInformation'; Queries: string[] }
   | { RequestType: 'SecurityInfo' }
-  | { RequestType: 'Restrictions'; ProfileRestrictions?: boolean };
+  | { RequestType: 'Restrictions'; ProfileRestrictions?: boolean }
+  /** Lets Setup Assistant finish on a phone enrolled through ADE with await_device_configured. */
+  | { RequestType: 'DeviceConfigured' };
 
 export type MdmRequestType = MdmCommandRequest['RequestType'];
 
@@ -142,6 +144,8 @@ function commandDict(request: MdmCommandRequest): PlistDict {
       };
     case 'SecurityInfo':
       return { RequestType: 'SecurityInfo' };
+    case 'DeviceConfigured':
+      return { RequestType: 'DeviceConfigured' };
     case 'Restrictions':
       return {
         RequestType: 'Restrictions',

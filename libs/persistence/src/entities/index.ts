@@ -5,6 +5,8 @@ import {
 } from './android-enterprise.entity.js';
 import { AndroidGroupPolicyEntity } from './android-group-policy.entity.js';
 import { AndroidPolicyPublicationEntity } from './android-policy-publication.entity.js';
+import { AdeAccountEntity } from './ade-account.entity.js';
+import { AdeDeviceEntity } from './ade-device.entity.js';
 import { ApiTokenEntity } from './api-token.entity.js';
 import { AppListEntity } from './app-list.entity.js';
 import { AuditEventEntity } from './audit-event.entity.js';
@@ -43,6 +45,8 @@ export {
   AndroidSignupEntity,
   RolloutEntity,
   DeliveryEntity,
+  AdeAccountEntity,
+  AdeDeviceEntity,
   DeviceAppEntity,
   DeviceEntity,
   DeviceProfileEntity,
@@ -97,6 +101,8 @@ export const ENTITIES = [
   ComplianceSnapshotEntity,
   WebhookEntity,
   WebhookDeliveryEntity,
+  AdeAccountEntity,
+  AdeDeviceEntity,
 ];
 export { PLATFORMS } from './enrollment.entity.js';
 export type { Platform } from './enrollment.entity.js';
@@ -112,3 +118,7 @@ export { COMPLIANCE_STATUSES } from './compliance.entity.js';
 export type { ComplianceStatus } from './compliance.entity.js';
 export { WEBHOOK_EVENTS, WEBHOOK_DELIVERY_STATES } from './webhook.entity.js';
 export type { WebhookEvent, WebhookDeliveryState } from './webhook.entity.js';
+export { ADE_BLOCKING_STATES } from './ade-account.entity.js';
+export type { AdeAssignmentRule, AdeBlockingState } from './ade-account.entity.js';
+export { ADE_ASSIGNMENT_STATUSES } from './ade-device.entity.js';
+export type { AdeAssignmentStatus } from './ade-device.entity.js';

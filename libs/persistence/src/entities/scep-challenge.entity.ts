@@ -27,6 +27,10 @@ export class ScepChallengeEntity {
   @Column({ name: 'consumed_at', type: 'timestamptz', nullable: true })
   consumedAt!: Date | null;
 
+  /** ADE: the serial whose signed MachineInfo got this challenge; Authenticate must come from it. */
+  @Column({ name: 'ade_serial', type: 'text', nullable: true })
+  adeSerial!: string | null;
+
   @Column({ name: 'issued_certificate_sha256', type: 'char', length: 64, nullable: true })
   issuedCertificateSha256!: string | null;
 

@@ -1,0 +1,13 @@
+export { AdeModule } from './ade.module.js';
+export { AdeAccountsService, ADE_USER_AGENT } from './ade-accounts.service.js';
+export type { AdeSettingsInput } from './ade-accounts.service.js';
+export { ADE_TOKEN_WARNING_DAYS, adeAccountView } from './ade-account-view.js';
+export type { AdeAccountView, AdeState } from './ade-account-view.js';
+export { AdeSyncService, ADE_PAGE_SIZE } from './ade-sync.service.js';
+export type { AdeSyncReport } from './ade-sync.service.js';
+export { ADE_ASSIGN_BATCH } from './ade-assignment.service.js';
+export type { AdeAssignmentReport } from './ade-assignment.service.js';
+export { AdeDevicesService } from './ade-devices.service.js';
+export type { AdeDeviceView } from './ade-devices.service.js';
+export { AdeEnrollmentService } from './ade-enrollment.service.js';
+export { AdeSessionStores } from './ade-session.store.js';
