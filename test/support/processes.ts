@@ -1,9 +1,21 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createConnection, createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** The repository root: the nearest folder above this file with a package.json (from test/ or dist/test/). */
+function repositoryRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('processes: no package.json above this file');
+    dir = parent;
+  }
+  return dir;
+}
+
+const ROOT = repositoryRoot();
 
 /** `tsc -p tsconfig.build.json` (incremental): the processes below run from dist/, as in production. */
 export function buildDist(): void {

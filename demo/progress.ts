@@ -1,0 +1,34 @@
+import cliProgress from 'cli-progress';
+
+/**
+ * One progress bar on stdout (cli-progress); where stdout is not a terminal (CI logs) it prints a
+ * line every two seconds instead of redrawing.
+ */
+export class ProgressLine {
+  private readonly bar: cliProgress.SingleBar;
+
+  constructor(label: string, total: number) {
+    this.bar = new cliProgress.SingleBar(
+      {
+        format: `${label.padEnd(12)} [{bar}] {percentage}% {value}/{total} {detail}`,
+        hideCursor: true,
+        noTTYOutput: true,
+        notTTYSchedule: 2000,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    this.bar.start(total, 0, { detail: '' });
+  }
+
+  tick(): void {
+    this.bar.increment();
+  }
+
+  set(value: number, detail = ''): void {
+    this.bar.update(value, { detail });
+  }
+
+  done(): void {
+    this.bar.stop();
+  }
+}
