@@ -88,6 +88,13 @@ async function main(): Promise<void> {
       REMPART_MASTER_KEY: randomBytes(32).toString('base64url'),
       AUDIT_HMAC_KEY: randomBytes(32).toString('base64url'),
       DB_SKIP_MIGRATIONS: 'true',
+      // Tuning knobs pass through, so that one run can try other values (README, Rollouts).
+      ...Object.fromEntries(
+        Object.entries(process.env).filter(
+          (entry): entry is [string, string] =>
+            /^(QUEUE_CONCURRENCY_|ROLLOUT_SLICE_SIZE$)/.test(entry[0]) && entry[1] !== undefined,
+        ),
+      ),
     };
     processes.push(startProcess('api', 'api', env));
     await waitForHttp(`http://127.0.0.1:${ports.api}/readyz`);
