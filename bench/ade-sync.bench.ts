@@ -12,7 +12,6 @@
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
 import { AdeAccountsService, AdeModule, AdeSyncService } from '#libs/apple-server';
 import { AuditModule, type Actor } from '#libs/audit';
 import { AuthModule, TenantsService } from '#libs/auth';
@@ -21,6 +20,7 @@ import { GroupsService } from '#libs/fleet';
 import { PersistenceModule, prepareDatabase } from '#libs/persistence';
 import { buildServerTokenP7m } from '../test/fakes/ade-token.js';
 import { FakeAde } from '../test/fakes/fake-ade.js';
+import { scratchDatabase } from './support/scratch-database.js';
 
 const devices = Number(process.env.BENCH_DEVICES ?? '100000');
 if (!Number.isInteger(devices) || devices <= 0) {
@@ -28,19 +28,8 @@ if (!Number.isInteger(devices) || devices <= 0) {
   process.exit(2);
 }
 
-const dbName = `rempart_bench_ade_${process.pid}`;
-const adminUrl = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const databaseUrl = adminUrl.replace(/\/[^/]*$/, `/${dbName}`);
-
-async function adminQuery(sql: string) {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
+const scratch = scratchDatabase('ade');
+const { name: dbName, url: databaseUrl } = scratch;
 
 async function main() {
   const fake = new FakeAde({ sessionMaxRequests: 100_000 });
@@ -99,7 +88,7 @@ async function main() {
     clearInterval(sampler);
     await app.close();
     await fake.stop();
-    await adminQuery(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+    await scratch.drop();
   }
 }
 

@@ -29,6 +29,7 @@ import { AuthModule, TenantsService } from '#libs/auth';
 import { type AppConfig, ConfigModule, loadConfig } from '#libs/config';
 import { FleetModule, GroupsService } from '#libs/fleet';
 import { PersistenceModule, prepareDatabase } from '#libs/persistence';
+import { scratchDatabase } from './support/scratch-database.js';
 
 /** What a worker needs to sync Android devices, and nothing else (no HTTP server, no queues). */
 @Module({})
@@ -54,19 +55,8 @@ if (!Number.isInteger(devices) || devices <= 0) {
   process.exit(2);
 }
 
-const dbName = `rempart_bench_android_${process.pid}`;
-const adminUrl = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const databaseUrl = adminUrl.replace(/\/[^/]*$/, `/${dbName}`);
-
-async function adminQuery(sql: string) {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
+const scratch = scratchDatabase('android');
+const { url: databaseUrl } = scratch;
 
 const fakeScript = fileURLToPath(new URL('./fake-amapi-process.js', import.meta.url));
 const fakeProcess = spawn(process.execPath, [fakeScript], {
@@ -135,5 +125,5 @@ try {
 } finally {
   await app.close();
   fakeProcess.kill('SIGTERM');
-  await adminQuery(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+  await scratch.drop();
 }

@@ -21,7 +21,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
 import { createApiApp } from '../apps/api/src/api-app.js';
 import { encodePlist } from '#libs/apple';
 import { OfficersService, TenantsService } from '#libs/auth';
@@ -32,6 +31,7 @@ import { makePushCertificate } from '../test/support/push-certificate.js';
 import { freePort } from '../test/support/mdm-harness.js';
 import { SimulatedIphone } from '../test/simulators/iphone-simulator.js';
 import { runWithConcurrency } from '../test/simulators/fleet.js';
+import { scratchDatabase } from './support/scratch-database.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? '10');
 const devices = Number(process.env.BENCH_DEVICES ?? '16');
@@ -47,19 +47,8 @@ for (const [name, value] of Object.entries({
   }
 }
 
-const dbName = `rempart_bench_checkin_${process.pid}`;
-const adminUrl = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const databaseUrl = adminUrl.replace(/\/[^/]*$/, `/${dbName}`);
-
-async function adminQuery(sql: string) {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
+const scratch = scratchDatabase('checkin');
+const { name: dbName, url: databaseUrl } = scratch;
 
 /**
  * BENCH_MDM_PROFILE=<dir> runs the mdm process under --cpu-prof; it exits by itself after
@@ -269,7 +258,7 @@ async function main() {
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await api.close();
-    await adminQuery(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => undefined);
+    await scratch.drop().catch(() => undefined);
   }
 }
 
@@ -277,6 +266,6 @@ main().then(
   () => process.exit(0),
   (error: Error) => {
     console.error(`bench:checkin failed: ${error.message}`);
-    void adminQuery(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).finally(() => process.exit(1));
+    void scratch.drop().finally(() => process.exit(1));
   },
 );

@@ -25,6 +25,7 @@ import { prepareDatabase } from '#libs/persistence';
 import { createLogger } from '#libs/platform';
 import { PoliciesService } from '#libs/policy';
 import { freePort } from '../test/support/mdm-harness.js';
+import { scratchDatabase } from './support/scratch-database.js';
 
 const devices = Number(process.env.BENCH_DEVICES ?? '1000000');
 if (!Number.isSafeInteger(devices) || devices <= 0) {
@@ -34,19 +35,8 @@ if (!Number.isSafeInteger(devices) || devices <= 0) {
 const GROUPS = 20;
 const SUMMARY_RUNS = 7;
 
-const dbName = `rempart_bench_compliance_${process.pid}`;
-const adminUrl = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const databaseUrl = adminUrl.replace(/\/[^/]*$/, `/${dbName}`);
-
-async function adminQuery(sql: string) {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
+const scratch = scratchDatabase('compliance');
+const { name: dbName, url: databaseUrl, adminQuery } = scratch;
 
 const log = (message: string) => console.log(message);
 const secondsSince = (start: number) => (performance.now() - start) / 1000;
@@ -252,7 +242,7 @@ async function main() {
     child?.kill('SIGTERM');
     await sql.end();
     await app.close();
-    if (!process.env.BENCH_KEEP) await adminQuery(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+    if (!process.env.BENCH_KEEP) await scratch.drop();
   }
 }
 

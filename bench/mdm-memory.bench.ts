@@ -17,7 +17,6 @@ import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
 import { createApiApp } from '../apps/api/src/api-app.js';
 import { encodePlist } from '#libs/apple';
 import { TenantsService } from '#libs/auth';
@@ -26,6 +25,7 @@ import { prepareDatabase } from '#libs/persistence';
 import { createLogger } from '#libs/platform';
 import { freePort } from '../test/support/mdm-harness.js';
 import { strangerKey, strangerSignature } from '../test/support/stranger-requests.js';
+import { scratchDatabase } from './support/scratch-database.js';
 
 const requests = Number(process.env.BENCH_REQUESTS ?? '10000');
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? '8');
@@ -45,19 +45,8 @@ if (!Number.isInteger(extraCertificates) || extraCertificates < 0 || extraCertif
   process.exit(2);
 }
 
-const dbName = `rempart_bench_mdm_memory_${process.pid}`;
-const adminUrl = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const databaseUrl = adminUrl.replace(/\/[^/]*$/, `/${dbName}`);
-
-async function adminQuery(sql: string) {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
+const scratch = scratchDatabase('mdm_memory');
+const { name: dbName, url: databaseUrl } = scratch;
 
 async function waitFor(url: string, ms = 30_000) {
   const deadline = Date.now() + ms;
@@ -140,6 +129,7 @@ async function main() {
     MDM_PUBLIC_URL: mdmUrl,
     QUEUE_PREFIX: dbName,
     LOG_LEVEL: 'silent',
+    MDM_METRICS_PORT: '0',
   };
   const config = loadConfig({ ...process.env, ...env });
   await prepareDatabase(databaseUrl);
@@ -147,7 +137,7 @@ async function main() {
   await api.init();
   let child: ChildProcess | undefined;
   try {
-    await api.get(TenantsService).create('bench', 'Banc d’essai', 'cli:bench');
+    const tenant = await api.get(TenantsService).create('bench', 'Banc d’essai', 'cli:bench');
     const mdmMain = fileURLToPath(new URL('../apps/mdm/src/main.js', import.meta.url));
     child = spawn(process.execPath, [mdmMain], {
       env: { ...process.env, ...env, DB_SKIP_MIGRATIONS: 'true' },
@@ -155,7 +145,7 @@ async function main() {
     });
     await waitFor(`${mdmUrl}/readyz`);
     const pid = child.pid!;
-    const checkinUrl = `${mdmUrl}/mdm/bench/checkin`;
+    const checkinUrl = `${mdmUrl}/mdm/${tenant.id}/checkin`;
 
     // Warm-up: JIT, connection pools, the tenant CA created on first use.
     await flood(checkinUrl, WARM_UP_REQUESTS);
@@ -187,7 +177,7 @@ async function main() {
   } finally {
     child?.kill('SIGTERM');
     await api.close();
-    await adminQuery(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => undefined);
+    await scratch.drop().catch(() => undefined);
   }
 }
 
@@ -195,6 +185,6 @@ main().then(
   () => process.exit(0),
   (error: Error) => {
     console.error(`bench:mdm-memory failed: ${error.message}`);
-    void adminQuery(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).finally(() => process.exit(1));
+    void scratch.drop().finally(() => process.exit(1));
   },
 );
