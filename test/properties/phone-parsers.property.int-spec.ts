@@ -70,9 +70,15 @@ const plistDict = fc.letrec<{ value: PlistValue; dict: PlistDict }>((tie) => ({
     fc.array(tie('value'), { maxLength: 4 }),
     tie('dict'),
   ) as fc.Arbitrary<PlistValue>,
-  dict: fc.dictionary(fc.oneof(fc.constantFrom(...KEYS), fc.string({ maxLength: 12 })), tie('value'), {
-    maxKeys: 6,
-  }) as fc.Arbitrary<PlistDict>,
+  // No `__proto__` key: assigning it would set the test object's prototype, not write a key.
+  dict: fc.dictionary(
+    fc.oneof(
+      fc.constantFrom(...KEYS),
+      fc.string({ maxLength: 12 }).filter((key) => key !== '__proto__'),
+    ),
+    tie('value'),
+    { maxKeys: 6 },
+  ) as fc.Arbitrary<PlistDict>,
 })).dict as fc.Arbitrary<PlistDict>;
 
 const UDID = '00008110-000A1B2C3D4E5F60';
