@@ -1,5 +1,5 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDate, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { AuditService } from '#libs/audit';
@@ -78,5 +78,13 @@ export class AuditEventsController {
       limit: query.limit ?? 50,
     });
     return { items: page.items.map(eventView), nextCursor: page.nextCursor };
+  }
+
+  @Get('verification')
+  @ApiOperation({
+    summary: "Check the tenant's audit hash chain now: {ok, checked, unsigned} or {ok: false, brokenAt}",
+  })
+  verification(@CurrentPrincipal() principal: Principal) {
+    return this.audit.verify(principal.tenantId);
   }
 }
