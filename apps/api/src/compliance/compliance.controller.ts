@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query, Res, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import type { Response } from 'express';
 import { CurrentPrincipal, type Principal } from '#libs/auth';
 import { ComplianceExportService, ComplianceReportsService } from '#libs/compliance';
@@ -24,6 +24,23 @@ export class ComplianceDevicesQuery extends ScopeQuery {
   @IsOptional()
   @IsIn(COMPLIANCE_STATUSES, { message: `status must be one of ${COMPLIANCE_STATUSES.join(', ')}` })
   status?: ComplianceStatus;
+
+  @ApiPropertyOptional({ enum: ['ios', 'android'] })
+  @IsOptional()
+  @IsIn(['ios', 'android'], { message: 'platform must be ios or android' })
+  platform?: 'ios' | 'android';
+
+  @ApiPropertyOptional({ description: 'true: supervised iPhones only; false: the others' })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean({ message: 'supervised must be true or false' })
+  supervised?: boolean;
+
+  @ApiPropertyOptional({ description: 'the exact UDID, a serial number prefix or part of the device name' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200, { message: 'q must be at most 200 characters' })
+  q?: string;
 
   @ApiPropertyOptional({ default: 100, maximum: 1000 })
   @IsOptional()

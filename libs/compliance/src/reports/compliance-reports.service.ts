@@ -25,6 +25,11 @@ export interface AppCount {
 
 export interface DeviceListQuery extends ReportFilter {
   status?: ComplianceStatus;
+  platform?: 'ios' | 'android';
+  /** Android phones have no supervision: `false` means iPhones not known to be supervised. */
+  supervised?: boolean;
+  /** The exact UDID, a serial number prefix, or part of the device name (case-insensitive). */
+  q?: string;
   limit: number;
   offset: number;
 }
@@ -34,6 +39,9 @@ export interface TrendDay {
   /** null for a day without a snapshot (the worker was not running). */
   counts: StatusCounts | null;
 }
+
+/** Text matched literally inside LIKE: its own % and _ are not wildcards. */
+const likePattern = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 const emptyCounts = (): StatusCounts =>
   Object.fromEntries(COMPLIANCE_STATUSES.map((s) => [s, 0])) as StatusCounts;
@@ -113,9 +121,24 @@ export class ComplianceReportsService {
          JOIN device_groups g ON g.id = c.group_id
         WHERE c.tenant_id = $1 AND ($2::uuid[] IS NULL OR c.group_id = ANY($2::uuid[]))
           AND ($3::text IS NULL OR c.status = $3)
+          AND ($6::text IS NULL OR c.platform = $6)
+          AND ($7::boolean IS NULL OR (CASE WHEN $7 THEN d.is_supervised IS TRUE
+                                            ELSE c.platform = 'ios' AND d.is_supervised IS NOT TRUE END))
+          AND ($8::text IS NULL OR d.udid = $8 OR d.serial_number ILIKE $9 || '%'
+               OR d.device_name ILIKE '%' || $9 || '%')
         ORDER BY c.non_compliant_since ASC NULLS LAST, c.status_since ASC, c.device_id
         LIMIT $4 OFFSET $5`,
-      [tenantId, scope.groupIds, query.status ?? null, query.limit, query.offset],
+      [
+        tenantId,
+        scope.groupIds,
+        query.status ?? null,
+        query.limit,
+        query.offset,
+        query.platform ?? null,
+        query.supervised ?? null,
+        query.q?.trim() || null,
+        query.q ? likePattern(query.q.trim()) : null,
+      ],
     );
     return rows.map((r) => {
       const since = r.non_compliant_since ? new Date(r.non_compliant_since as string) : null;
