@@ -1,8 +1,12 @@
-import '@codegouvfr/react-dsfr/dsfr/dsfr.min.css';
-import '@codegouvfr/react-dsfr/dsfr/utility/icons/icons-system/icons-system.min.css';
-import '@codegouvfr/react-dsfr/dsfr/utility/icons/icons-editor/icons-editor.min.css';
-import '@codegouvfr/react-dsfr/dsfr/utility/icons/icons-document/icons-document.min.css';
-import '@codegouvfr/react-dsfr/dsfr/utility/icons/icons-device/icons-device.min.css';
+import '@codegouvfr/react-dsfr/dsfr/dsfr.main.min.css';
+// Only the icon families the console uses (the whole set is several hundred kilobytes of CSS).
+import '@codegouvfr/react-dsfr/dsfr/utility/icons/icons-system/icons-system.main.min.css';
+import '@codegouvfr/react-dsfr/dsfr/utility/icons/icons-arrows/icons-arrows.main.min.css';
+import '@codegouvfr/react-dsfr/dsfr/utility/icons/icons-business/icons-business.main.min.css';
+import '@codegouvfr/react-dsfr/dsfr/utility/icons/icons-design/icons-design.main.min.css';
+import '@codegouvfr/react-dsfr/dsfr/utility/icons/icons-editor/icons-editor.main.min.css';
+import '@codegouvfr/react-dsfr/dsfr/utility/icons/icons-media/icons-media.main.min.css';
+import '@codegouvfr/react-dsfr/dsfr/utility/icons/icons-user/icons-user.main.min.css';
 import './console.css';
 import { startReactDsfr } from '@codegouvfr/react-dsfr/spa';
 import { StrictMode } from 'react';

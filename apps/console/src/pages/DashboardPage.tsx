@@ -99,7 +99,9 @@ export default function DashboardPage() {
       <section aria-labelledby="trend-title" className="fr-mb-4w">
         <h2 id="trend-title">{t('dashboard.trend')}</h2>
         <ErrorAlert error={trend.error} />
-        {trend.data ? (
+        {trend.data && trend.data.every((day) => day.counts === null) ? (
+          <p>{t('dashboard.noSnapshots')}</p>
+        ) : trend.data ? (
           <Suspense fallback={<Loading />}>
             <TrendChart days={trend.data} />
           </Suspense>

@@ -4,7 +4,7 @@ import { ComplianceBadge, ErrorAlert, Loading, Page } from '../components/common
 import { useFormat, useT } from '../i18n/i18n';
 import type { ComplianceDevice } from '../types';
 import { useApi } from '../use-api';
-import { describeReasons } from './DevicesPage';
+import { useDescribeReasons } from '../components/reasons';
 
 interface Device {
   udid: string;
@@ -42,6 +42,7 @@ interface HistoryEntry {
 export default function DevicePage() {
   const t = useT();
   const format = useFormat();
+  const describeReasons = useDescribeReasons();
   const { udid } = useParams<{ udid: string }>();
   const base = `/v1/devices/${encodeURIComponent(udid)}`;
   const device = useApi<Device>(base);

@@ -7,6 +7,7 @@ import { query } from '../api';
 import { COMPLIANCE_STATUSES, ComplianceBadge, ErrorAlert, Loading, Page } from '../components/common';
 import { useFormat, useT, type MessageKey } from '../i18n/i18n';
 import type { ComplianceDevice, Group } from '../types';
+import { useDescribeReasons } from '../components/reasons';
 import { useApi } from '../use-api';
 
 const PAGE_SIZE = 50;
@@ -17,6 +18,7 @@ type Filters = Record<(typeof FILTERS)[number], string>;
 export default function DevicesPage() {
   const t = useT();
   const format = useFormat();
+  const describeReasons = useDescribeReasons();
   const search = new URLSearchParams(useSearch());
   const [, navigate] = useLocation();
   const filters = Object.fromEntries(FILTERS.map((f) => [f, search.get(f) ?? ''])) as Filters;
@@ -187,12 +189,4 @@ export default function DevicesPage() {
       </nav>
     </Page>
   );
-}
-
-/** A reason as the compliance rules write it: a code plus the app or detail it is about. */
-export function describeReasons(reasons: Array<Record<string, unknown>> | null): string {
-  if (!reasons || reasons.length === 0) return '—';
-  return reasons
-    .map((r) => [r.code, r.name ?? r.app ?? r.detail].filter((part) => typeof part === 'string').join(' : '))
-    .join(' ; ');
 }

@@ -47,7 +47,7 @@ export default function PoliciesPage() {
                   </td>
                   <td>{policy.groups.join(', ')}</td>
                   <td>{[...policy.blockLists, ...policy.allowLists].join(', ')}</td>
-                  <td>{policy.latestVersion ?? t('policies.neverPublished')}</td>
+                  <td>{policy.latestVersion || t('policies.neverPublished')}</td>
                   <td>{policy.effectiveAt ? format.date(policy.effectiveAt) : t('policies.immediately')}</td>
                 </tr>
               ))}

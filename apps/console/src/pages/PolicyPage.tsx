@@ -96,7 +96,7 @@ export default function PolicyPage() {
             <dt className="fr-text--bold">{t('policies.effectiveAt')}</dt>
             <dd>{p.effectiveAt ? format.date(p.effectiveAt) : t('policies.immediately')}</dd>
             <dt className="fr-text--bold">{t('policies.latestVersion')}</dt>
-            <dd>{p.latestVersion ?? t('policies.neverPublished')}</dd>
+            <dd>{p.latestVersion || t('policies.neverPublished')}</dd>
           </dl>
 
           <section aria-labelledby="impact-title" className="fr-mb-6w">
