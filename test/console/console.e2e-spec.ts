@@ -219,7 +219,11 @@ describe('the officers console, in a browser', () => {
     expect(csv.split('\n')[0]).toContain('udid');
     expect(csv).toContain('non_compliant');
 
-    await rows.first().getByRole('link').click();
+    await rows
+      .filter({ hasText: 'application interdite installée : WhatsApp' })
+      .first()
+      .getByRole('link')
+      .click();
     await page.getByRole('heading', { level: 2, name: 'Applications installées' }).waitFor();
     await page.getByText(WHATSAPP).waitFor();
     await checkPage(officer, 'device');

@@ -93,7 +93,7 @@ export async function seriousAccessibilityViolations(page: Page): Promise<string
         axe: { run: (context: unknown, options: unknown) => Promise<{ violations: unknown[] }> };
       }
     ).axe;
-    const result = await axe.run(undefined, { resultTypes: ['violations'] });
+    const result = await axe.run('html', { resultTypes: ['violations'] });
     return result.violations;
   });
   return (violations as AxeViolation[])

@@ -2,7 +2,7 @@ import { Header } from '@codegouvfr/react-dsfr/Header';
 import { SkipLinks } from '@codegouvfr/react-dsfr/SkipLinks';
 import { lazy, Suspense, useEffect, useState, type ComponentType } from 'react';
 import { Route, Switch, useLocation } from 'wouter';
-import { api, ApiError } from './api';
+import { api, ApiError, SIGNED_OUT_EVENT } from './api';
 import { ErrorAlert, Loading } from './components/common';
 import { useLang, useT, type MessageKey } from './i18n/i18n';
 import { SignInPage } from './pages/SignInPage';
@@ -54,12 +54,21 @@ const ROUTES: Array<[string, ComponentType]> = [
 
 type SessionState =
   | { kind: 'loading' }
-  | { kind: 'signedOut' }
+  | { kind: 'signedOut'; expired?: boolean }
   | { kind: 'signedIn'; me: Me }
   | { kind: 'error'; error: unknown };
 
 export function App() {
   const [session, setSession] = useState<SessionState>({ kind: 'loading' });
+  useEffect(() => {
+    const signedOut = (event: Event) =>
+      setSession({
+        kind: 'signedOut',
+        expired: (event as CustomEvent<string | undefined>).detail === 'SESSION_EXPIRED',
+      });
+    window.addEventListener(SIGNED_OUT_EVENT, signedOut);
+    return () => window.removeEventListener(SIGNED_OUT_EVENT, signedOut);
+  }, []);
   useEffect(() => {
     api
       .get<Me>('/v1/me')
@@ -82,7 +91,7 @@ export function App() {
             <Loading />
           </div>
         ) : session.kind === 'signedOut' ? (
-          <SignInPage />
+          <SignInPage expired={session.expired} />
         ) : session.kind === 'error' ? (
           <div className="fr-container fr-py-4w">
             <ErrorAlert error={session.error} />
@@ -126,11 +135,14 @@ function NotFound() {
   );
 }
 
+/** Ends the console session, then the provider's too when it has an end-session URL. */
 async function signOut() {
+  let next = '/';
   try {
-    await api.post('/auth/logout');
+    const answer = await api.post<{ endSessionUrl?: string } | undefined>('/auth/logout');
+    if (answer && typeof answer === 'object' && answer.endSessionUrl) next = answer.endSessionUrl;
   } finally {
-    window.location.assign('/');
+    window.location.assign(next);
   }
 }
 

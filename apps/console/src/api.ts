@@ -14,6 +14,8 @@ export class ApiError extends Error {
   }
 }
 
+export const SIGNED_OUT_EVENT = 'rempart:signed-out';
+
 const SAFE_METHODS = new Set(['GET', 'HEAD']);
 
 export function readCookie(name: string): string | undefined {
@@ -52,6 +54,8 @@ export async function request<T>(method: string, path: string, options: RequestO
       code = error.code;
       message = error.message ?? message;
     }
+    // The session ended (idle or absolute timeout, sign-out elsewhere): the app shows the sign-in page.
+    if (response.status === 401) window.dispatchEvent(new CustomEvent(SIGNED_OUT_EVENT, { detail: code }));
     throw new ApiError(response.status, code, message);
   }
   if (response.status === 204) return undefined as T;

@@ -12,10 +12,11 @@ const SIGN_IN_ERRORS = [
   'expired',
 ] as const;
 
-export function SignInPage() {
+/** `expired`: the API said the session timed out while the console was open. */
+export function SignInPage({ expired = false }: { expired?: boolean }) {
   const t = useT();
   const params = new URLSearchParams(window.location.search);
-  const code = params.get('signin_error');
+  const code = params.get('signin_error') ?? (expired ? 'expired' : null);
   const known = SIGN_IN_ERRORS.find((c) => c === code);
   params.delete('signin_error');
   const rest = params.toString();
