@@ -192,7 +192,7 @@ async function main() {
       'SELECT profile_identifier, profile_uuid FROM rollouts WHERE tenant_id = $1',
       [tenant.id],
     );
-    let start = performance.now();
+    const start = performance.now();
     await seed(sql, tenant.id, { identifier: rows[0].profile_identifier, uuid: rows[0].profile_uuid });
     // Statistics first, as bench:compliance does: the evaluation's plan depends on them.
     await sql.query('VACUUM ANALYZE devices, device_apps, device_profiles, device_compliance');
