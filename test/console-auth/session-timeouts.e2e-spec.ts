@@ -49,6 +49,13 @@ describe('console session timeouts', () => {
     );
   });
 
+  it('refuses a sign-in that comes back from the provider after CONSOLE_SIGNIN_TIMEOUT_SECONDS with expired', async () => {
+    const api = await apiWith({ CONSOLE_SIGNIN_TIMEOUT_SECONDS: '1' });
+    const late = await signInToConsole(api, provider, 'officer@dinum.gouv.fr', { tamper: () => sleep(1500) });
+    expect(late.location).toBe('/?signin_error=expired');
+    expect(late.cookieHeader).toBe('');
+  });
+
   it('ends a session at the absolute timeout however active it is', async () => {
     const api = await apiWith({ CONSOLE_SESSION_IDLE_SECONDS: '3600', CONSOLE_SESSION_MAX_SECONDS: '3' });
     const signIn = await signInToConsole(api, provider, 'officer@dinum.gouv.fr');

@@ -74,6 +74,25 @@ describe('console sign-in through the OpenID Connect provider', () => {
     );
   });
 
+  it('sends the browser to the provider with state, nonce and a PKCE challenge kept in a sealed HttpOnly cookie', async () => {
+    const login = await api.http().get('/auth/login?returnTo=/devices');
+    expect(login.status).toBe(302);
+    const authorize = new URL(login.headers.location as string);
+    expect(authorize.origin).toBe(provider.issuer);
+    expect(authorize.searchParams.get('client_id')).toBe(provider.clientId);
+    expect(authorize.searchParams.get('redirect_uri')).toBe(`${CONSOLE_URL}/auth/callback`);
+    expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(authorize.searchParams.get('state')!.length).toBeGreaterThanOrEqual(32);
+    expect(authorize.searchParams.get('nonce')!.length).toBeGreaterThanOrEqual(32);
+    const transaction = setCookies(login.headers['set-cookie']).get('rempart_signin')!;
+    expect(transaction.attributes).toEqual(
+      expect.arrayContaining(['HttpOnly', 'SameSite=Lax', 'Path=/auth']),
+    );
+    // Sealed: neither the verifier nor the state can be read from it.
+    expect(transaction.value).not.toContain(authorize.searchParams.get('state'));
+    expect(transaction.value).not.toContain('/devices');
+  });
+
   it('stores only a hash of the session id', async () => {
     const signIn = await signInToConsole(api, provider, 'officer@dinum.gouv.fr');
     const secret = signIn.cookies.get('rempart_session')!.value;
@@ -154,6 +173,17 @@ describe('console sign-in through the OpenID Connect provider', () => {
     const withoutTransaction = await api.http().get('/auth/callback?code=abc&state=xyz');
     expect(withoutTransaction.status).toBe(302);
     expect(withoutTransaction.headers.location).toBe('/?signin_error=state_mismatch');
+  });
+
+  it('sends the browser back with provider_error when the provider answers the callback with an error', async () => {
+    const denied = await signInToConsole(api, provider, 'officer@dinum.gouv.fr', {
+      tamper: (callback) => {
+        callback.searchParams.delete('code');
+        callback.searchParams.set('error', 'access_denied');
+      },
+    });
+    expect(denied.location).toBe('/?signin_error=provider_error');
+    expect(denied.cookieHeader).toBe('');
   });
 
   it('reads /v1 with the session cookie, and refuses a change without the CSRF token', async () => {
@@ -254,6 +284,24 @@ describe('console sign-in through the OpenID Connect provider', () => {
   ])('never sends the officer off the console after sign-in (returnTo %s)', async (returnTo) => {
     const signIn = await signInToConsole(api, provider, 'officer@dinum.gouv.fr', { returnTo });
     expect(signIn.location).toBe('/');
+  });
+
+  it('replaces the session a browser had when it signs in again', async () => {
+    const first = await signInToConsole(api, provider, 'officer@dinum.gouv.fr');
+    const login = await api.http().get('/auth/login').set('Cookie', first.cookieHeader);
+    const transaction = setCookies(login.headers['set-cookie']).get('rempart_signin')!;
+    const callback = await provider.signIn(login.headers.location as string, {
+      email: 'auditor@dinum.gouv.fr',
+    });
+    const back = await api
+      .http()
+      .get(`${callback.pathname}${callback.search}`)
+      .set('Cookie', `${first.cookieHeader}; rempart_signin=${transaction.value}`);
+    expect(back.status).toBe(302);
+    expect(back.headers.location).toBe('/');
+    const replaced = await api.http().get('/v1/me').set('Cookie', first.cookieHeader);
+    expect(replaced.status).toBe(401);
+    expect(replaced.body.code).toBe('SESSION_UNKNOWN');
   });
 
   it('answers 401 on /v1 without a token or a session, and for an unknown session cookie', async () => {

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
 
 /*
  * A real OpenID Connect provider (panva's oidc-provider) on a free local port, for the console's
@@ -116,7 +116,10 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
     },
     features: { devInteractions: { enabled: false } },
   };
-  const provider = new Provider(issuer, configuration);
+  const provider = await withoutKnownWarnings(async () => {
+    const { default: Provider } = await import('oidc-provider');
+    return new Provider(issuer, configuration);
+  });
   const providerCallback = provider.callback();
 
   handler = (request, response) => {
@@ -164,6 +167,26 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
         server.close((error) => (error ? reject(error) : resolve()));
       }),
   };
+}
+
+/**
+ * oidc-provider 9 warns that Node 20 is not a runtime it supports (it runs here: the tests prove
+ * what we use) and that its in-memory store is for development (it is a test provider): both
+ * are known, and would otherwise fill every test's and the demo's output.
+ */
+async function withoutKnownWarnings<T>(work: () => Promise<T>): Promise<T> {
+  const known =
+    /^oidc-provider WARNING: (Unsupported runtime|a quick start development-only in-memory adapter)/;
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && known.test(args[0])) return;
+    warn(...args);
+  };
+  try {
+    return await work();
+  } finally {
+    console.warn = warn;
+  }
 }
 
 function loginPage(response: ServerResponse, uid: string, error: string | undefined) {

@@ -37,7 +37,7 @@ export async function signInToConsole(
   api: ApiHarness,
   provider: OidcTestProvider,
   email: string,
-  options: { returnTo?: string; password?: string; tamper?: (callback: URL) => void } = {},
+  options: { returnTo?: string; password?: string; tamper?: (callback: URL) => void | Promise<void> } = {},
 ): Promise<SignInOutcome> {
   const query = options.returnTo === undefined ? '' : `?returnTo=${encodeURIComponent(options.returnTo)}`;
   const login = await api.http().get(`/auth/login${query}`);
@@ -50,7 +50,7 @@ export async function signInToConsole(
   if (!callback.href.startsWith(`${CONSOLE_URL}/auth/callback`)) {
     throw new Error(`the provider sent the browser to ${callback.href}, not to the console's callback`);
   }
-  options.tamper?.(callback);
+  await options.tamper?.(callback);
   const back = await api
     .http()
     .get(`${callback.pathname}${callback.search}`)

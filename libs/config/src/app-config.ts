@@ -335,6 +335,14 @@ export class EnvironmentVariables {
   @Matches(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, { message: 'OIDC_TENANT must be a tenant slug' })
   OIDC_TENANT?: string;
 
+  /**
+   * PKCE (S256) on the authorization request. Keep it on; the switch exists for a provider that
+   * refuses authorization parameters it does not know (check yours before turning it off).
+   */
+  @Transform(toBool)
+  @IsBoolean({ message: 'OIDC_PKCE must be true or false' })
+  OIDC_PKCE = true;
+
   /** How long a call to the provider (discovery, code exchange, userinfo) may take. */
   @Transform(toInt)
   @IsInt({ message: 'OIDC_TIMEOUT_SECONDS must be an integer between 1 and 60' })

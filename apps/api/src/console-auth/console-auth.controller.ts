@@ -98,6 +98,10 @@ export class ConsoleAuthController {
     try {
       const identity = await this.oidc.identify(callbackUrl, transaction);
       const { officer } = await this.signIns.signIn(identity.claims);
+      // Signing in again in the same browser replaces the session it had.
+      const previous = readCookie(request, SESSION_COOKIE);
+      const replaced = previous === undefined ? null : await this.sessions.find(previous);
+      if (replaced) await this.sessions.end(replaced);
       const opened = await this.sessions.open(officer, identity.idToken);
       const maxAge = this.config.CONSOLE_SESSION_MAX_SECONDS;
       response.append(

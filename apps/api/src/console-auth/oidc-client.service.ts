@@ -47,14 +47,17 @@ export class OidcClientService {
 
   async authorizationUrl(checks: AuthorizationChecks): Promise<URL> {
     const configuration = await this.discover();
-    return oidc.buildAuthorizationUrl(configuration, {
+    const parameters: Record<string, string> = {
       redirect_uri: this.redirectUri,
       scope: this.config.OIDC_SCOPES,
       state: checks.state,
       nonce: checks.nonce,
-      code_challenge: await oidc.calculatePKCECodeChallenge(checks.codeVerifier),
-      code_challenge_method: 'S256',
-    });
+    };
+    if (this.config.OIDC_PKCE) {
+      parameters.code_challenge = await oidc.calculatePKCECodeChallenge(checks.codeVerifier);
+      parameters.code_challenge_method = 'S256';
+    }
+    return oidc.buildAuthorizationUrl(configuration, parameters);
   }
 
   /**
@@ -66,7 +69,7 @@ export class OidcClientService {
     const configuration = await this.discover();
     try {
       const tokens = await oidc.authorizationCodeGrant(configuration, callbackUrl, {
-        pkceCodeVerifier: checks.codeVerifier,
+        pkceCodeVerifier: this.config.OIDC_PKCE ? checks.codeVerifier : undefined,
         expectedState: checks.state,
         expectedNonce: checks.nonce,
         idTokenExpected: true,
@@ -100,6 +103,8 @@ export class OidcClientService {
     const parameters: Record<string, string> = {
       post_logout_redirect_uri: `${this.config.CONSOLE_PUBLIC_URL}/`,
       client_id: configuration.clientMetadata().client_id,
+      // ProConnect requires a state here; the console's landing page has nothing to check it against.
+      state: oidc.randomState(),
     };
     if (idToken) parameters.id_token_hint = idToken;
     return oidc.buildEndSessionUrl(configuration, parameters).href;
