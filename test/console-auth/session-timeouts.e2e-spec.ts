@@ -34,19 +34,24 @@ describe('console session timeouts', () => {
   });
 
   it('ends a session left idle longer than the idle timeout with 401 SESSION_EXPIRED', async () => {
-    const api = await apiWith({ CONSOLE_SESSION_IDLE_SECONDS: '2', CONSOLE_SESSION_MAX_SECONDS: '3600' });
+    const api = await apiWith({
+      CONSOLE_SESSION_IDLE_SECONDS: '2',
+      CONSOLE_SESSION_MAX_SECONDS: '3600',
+      AUTH_FAILURE_LIMIT: '2',
+    });
     const signIn = await signInToConsole(api, provider, 'officer@dinum.gouv.fr');
-    const signedInAt = Date.now();
     expect((await api.http().get('/v1/me').set('Cookie', signIn.cookieHeader)).status).toBe(200);
     await sleep(2500);
     const idle = await api.http().get('/v1/me').set('Cookie', signIn.cookieHeader);
-    expect(Date.now() - signedInAt).toBeGreaterThanOrEqual(2000);
     expect(idle.status).toBe(401);
     expect(idle.body.code).toBe('SESSION_EXPIRED');
-    // An expired session stays expired: coming back does not revive it.
-    expect((await api.http().get('/v1/me').set('Cookie', signIn.cookieHeader)).body.code).toBe(
-      'SESSION_EXPIRED',
-    );
+    // An expired session stays expired: coming back does not revive it. Nor is it taken for
+    // guessing: a page still polling with it does not get the office's address refused (429).
+    for (let i = 0; i < 3; i++) {
+      const again = await api.http().get('/v1/me').set('Cookie', signIn.cookieHeader);
+      expect(again.status).toBe(401);
+      expect(again.body.code).toBe('SESSION_EXPIRED');
+    }
   });
 
   it('refuses a sign-in that comes back from the provider after CONSOLE_SIGNIN_TIMEOUT_SECONDS with expired', async () => {

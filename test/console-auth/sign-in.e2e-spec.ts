@@ -21,6 +21,7 @@ describe('console sign-in through the OpenID Connect provider', () => {
         { email: 'inconnu@dinum.gouv.fr' },
         { email: 'mauvais.role@dinum.gouv.fr', claims: { rempart_role: 'superuser' } },
         { email: 'partie@dinum.gouv.fr', claims: { rempart_role: 'officer' } },
+        { email: 'agent@intranet', claims: { rempart_role: 'officer' } },
       ],
     });
     api = await startApi({
@@ -141,6 +142,13 @@ describe('console sign-in through the OpenID Connect provider', () => {
     expect(signIn.location).toBe('/?signin_error=not_authorized');
     const refusals = await auditEvents('console.signin_refused');
     expect(refusals.some((e) => e.actor.label === 'oidc:mauvais.role@dinum.gouv.fr')).toBe(true);
+  });
+
+  it('refuses a first sign-in whose e-mail Rempart would not accept from an admin either', async () => {
+    const signIn = await signInToConsole(api, provider, 'agent@intranet');
+    expect(signIn.location).toBe('/?signin_error=not_authorized');
+    const refusals = await auditEvents('console.signin_refused');
+    expect(refusals.some((e) => e.actor.label === 'oidc:agent@intranet')).toBe(true);
   });
 
   it('refuses a disabled officer, even with a role claim, and ends their open sessions', async () => {

@@ -45,7 +45,10 @@ export class AuthGuard implements CanActivate {
         principal = await this.authenticator.authenticate(authorization);
       }
     } catch (error) {
-      if (error instanceof AuthException) await this.failures.recordFailure(address);
+      // A session that aged out was genuinely issued: it says nothing of guessing, and a console
+      // left open in an office (one address for many officers) must not get everyone refused.
+      if (error instanceof AuthException && error.code !== 'SESSION_EXPIRED')
+        await this.failures.recordFailure(address);
       throw error;
     }
     // SameSite=Lax still lets another site's form POST reach us with the cookie: changes need the

@@ -145,6 +145,9 @@ export class ConsoleSignInService {
     try {
       return await this.officersService.create(actor, email, role);
     } catch (error) {
+      // An address Rempart would not accept from an admin either (INVALID_EMAIL): refused, not a 500.
+      if (error instanceof DomainException && !(error instanceof ConflictDomainException))
+        throw await this.refusal(tenant, null, email, error.message);
       // Two first sign-ins at once: the other one created the officer.
       if (!(error instanceof ConflictDomainException)) throw error;
       const officer = await this.officers.findOne({ where: { tenantId: tenant.id, email } });
