@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
 import { ComplianceEvaluator } from '#libs/compliance';
 import { startApi, type ApiHarness, type SeededTenant } from '../support/api-harness.js';
 import {
@@ -12,23 +13,21 @@ import {
   type ConsolePage,
 } from '../support/browser.js';
 import { publishMessagingPolicy, seedDevice, WHATSAPP } from '../compliance/compliance-seed.js';
+import { startOidcProvider, type OidcTestProvider } from '../fakes/oidc-provider.js';
+import { freePort } from '../support/mdm-harness.js';
 
 const TIKTOK = 'com.zhiliaoapp.musically';
 
 /*
- * The officers' console in Debian's chromium against the real api. Until OpenID Connect sign-in is
- * merged the browser carries a bearer token on every request (`extraHTTPHeaders`), which the
- * console's fetch layer cannot tell from a session cookie.
+ * The officers' console in Debian's chromium against the real api, signed in through a real
+ * OpenID Connect provider (test/fakes/oidc-provider.ts): session cookie, CSRF header on mutations.
  */
 describe('the officers console, in a browser', () => {
   let api: ApiHarness;
   let dinum: SeededTenant;
   let baseURL: string;
   let browser: Browser;
-
-  const as = (role: 'officer' | 'auditor' | 'admin') => ({
-    extraHTTPHeaders: { Authorization: `Bearer ${dinum.tokens[role]}` },
-  });
+  let provider: OidcTestProvider;
 
   /** The page is done loading, accessible, and its screenshot is saved. */
   async function checkPage(view: ConsolePage, name: string) {
@@ -38,26 +37,35 @@ describe('the officers console, in a browser', () => {
     expect(view.problems).toEqual([]);
   }
 
-  async function open(role: 'officer' | 'auditor' | 'admin' | null, path: string): Promise<ConsolePage> {
-    const view = await openConsole(browser, baseURL, role ? as(role) : {});
+  /** A new browser at `path`: signed in as `email` at the provider (the sign-in page's button), or not at all. */
+  async function open(email: string | null, path: string): Promise<ConsolePage> {
+    const view = await openConsole(browser, baseURL);
     view.page.setDefaultTimeout(30_000);
     await view.page.goto(path);
+    if (email) {
+      await signInAt(view.page, email);
+      await view.page.waitForURL(`${baseURL}${path}`);
+    }
     return view;
+  }
+
+  /** From the console's sign-in page through the provider's login form, as a person does. */
+  async function signInAt(page: Page, email: string) {
+    await page.getByRole('link', { name: 'Se connecter' }).click();
+    await page.getByLabel('E-mail').fill(email);
+    await page.getByLabel('Mot de passe (password)').fill('password');
+    await page.getByRole('button', { name: 'Se connecter (sign in)' }).click();
   }
 
   const heading = (page: Page, name: string | RegExp) =>
     page.getByRole('heading', { level: 1, name }).waitFor();
-  /**
-   * What a download link gives, fetched with the browser context's credentials. (Chromium sends a
-   * download's request without `extraHTTPHeaders`, so with bearer tokens a click would get a 401.)
-   */
-  async function downloadLink(page: Page, name: string): Promise<string> {
-    const href = await page.getByRole('link', { name }).getAttribute('href');
-    expect(href).toMatch(/^\/v1\//);
-    const response = await page.request.get(href!);
-    expect(response.status()).toBe(200);
-    expect(await page.getByRole('link', { name }).getAttribute('download')).not.toBeNull();
-    return (await response.body()).toString('utf8');
+  /** Clicks a download link and returns what the browser saved (the session cookie rides along). */
+  async function downloadLink(page: Page, name: string): Promise<{ text: string; filename: string }> {
+    const download = page.waitForEvent('download');
+    await page.getByRole('link', { name }).click();
+    const saved = await download;
+    expect(await saved.failure()).toBeNull();
+    return { text: readFileSync((await saved.path())!, 'utf8'), filename: saved.suggestedFilename() };
   }
 
   /** DSFR draws its own box over a visually hidden checkbox: a person clicks the label. */
@@ -65,7 +73,27 @@ describe('the officers console, in a browser', () => {
 
   beforeAll(async () => {
     ensureConsoleBuilt();
-    api = await startApi();
+    // The provider must know the console's callback before the api listens: choose the port first.
+    const port = await freePort();
+    baseURL = `http://127.0.0.1:${port}`;
+    provider = await startOidcProvider({
+      redirectUris: [`${baseURL}/auth/callback`],
+      users: [
+        { email: 'officer@dinum.gouv.fr' },
+        { email: 'auditor@dinum.gouv.fr' },
+        { email: 'admin@dinum.gouv.fr' },
+        // Known to the provider, not to Rempart, and no role claim: refused.
+        { email: 'inconnu@exemple.fr' },
+      ],
+    });
+    api = await startApi({
+      OIDC_ISSUER_URL: provider.issuer,
+      OIDC_CLIENT_ID: provider.clientId,
+      OIDC_CLIENT_SECRET: provider.clientSecret,
+      OIDC_ROLE_CLAIM: 'rempart_role',
+      OIDC_TENANT: 'dinum',
+      CONSOLE_PUBLIC_URL: baseURL,
+    });
     dinum = await api.seedTenant('dinum');
     // A fleet already under the French messaging ban: two phones in "cabinets" still have WhatsApp.
     await publishMessagingPolicy(api, dinum, 'cabinets');
@@ -81,12 +109,13 @@ describe('the officers console, in a browser', () => {
     await seedDevice(api, dinum, { group: 'prefectures', apps: [TIKTOK] });
     await seedDevice(api, dinum, { group: 'prefectures', supervised: false, apps: [TIKTOK] });
     await api.app.get(ComplianceEvaluator).evaluateInDatabase(dinum.id);
-    baseURL = await listen(api.app);
+    await listen(api.app, port);
     browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
     await api?.close();
+    await provider?.stop();
   });
 
   it('serves the console at / and client routes on reload, never over the API, docs or health', async () => {
@@ -104,7 +133,7 @@ describe('the officers console, in a browser', () => {
   });
 
   it('an officer creates a list and a policy, previews the impact, publishes for later and follows the rollout', async () => {
-    const officer = await open('officer', '/');
+    const officer = await open('officer@dinum.gouv.fr', '/');
     const { page } = officer;
     await heading(page, 'Tableau de bord');
     await page.getByText('Conformité des 5 appareils').waitFor();
@@ -185,8 +214,9 @@ describe('the officers console, in a browser', () => {
     await page.goto('/policies/video-courte');
     await heading(page, 'Vidéo courte interdite');
     const profile = await downloadLink(page, 'Profil iOS v1 (.mobileconfig)');
-    // A signed profile: CMS SignedData (DER), which starts with a SEQUENCE.
-    expect(profile.length).toBeGreaterThan(1000);
+    expect(profile.filename).toBe('video-courte-v1.mobileconfig');
+    // A signed profile (CMS SignedData) carrying the payload that blocks TikTok.
+    expect(profile.text).toContain('com.zhiliaoapp.musically');
     expect(await page.getByRole('link', { name: 'Politique Android v1 (JSON)' }).getAttribute('href')).toBe(
       '/v1/policies/video-courte/versions/1/android-policy.json',
     );
@@ -194,7 +224,7 @@ describe('the officers console, in a browser', () => {
   });
 
   it('an officer finds a non-compliant phone, opens it and downloads the CSV', async () => {
-    const officer = await open('officer', '/');
+    const officer = await open('officer@dinum.gouv.fr', '/');
     const { page } = officer;
     await heading(page, 'Tableau de bord');
     await page.getByRole('link', { name: 'Appareils' }).click();
@@ -215,7 +245,7 @@ describe('the officers console, in a browser', () => {
     expect(await page.locator('tbody').getByText('Non conforme').count()).toBe(expected.body.length);
     await checkPage(officer, 'devices');
 
-    const csv = await downloadLink(page, 'Exporter en CSV');
+    const { text: csv } = await downloadLink(page, 'Exporter en CSV');
     expect(csv.split('\n')[0]).toContain('udid');
     expect(csv).toContain('non_compliant');
 
@@ -231,7 +261,7 @@ describe('the officers console, in a browser', () => {
   });
 
   it('an officer creates an iPhone enrollment and gets its link; the keyboard alone reaches the pages', async () => {
-    const officer = await open('officer', '/enrollments');
+    const officer = await open('officer@dinum.gouv.fr', '/enrollments');
     const { page } = officer;
     await heading(page, 'Inscriptions');
     await page.getByLabel('Groupe', { exact: true }).selectOption('prefectures');
@@ -253,7 +283,7 @@ describe('the officers console, in a browser', () => {
   });
 
   it('an auditor sees every page but is offered no change, and the API refuses one anyway', async () => {
-    const auditor = await open('auditor', '/policies/video-courte');
+    const auditor = await open('auditor@dinum.gouv.fr', '/policies/video-courte');
     const { page } = auditor;
     await heading(page, 'Vidéo courte interdite');
     expect(await page.getByRole('button', { name: 'Publier' }).count()).toBe(0);
@@ -263,44 +293,56 @@ describe('the officers console, in a browser', () => {
     await heading(page, 'Politiques');
     expect(await page.getByRole('link', { name: 'Nouvelle politique' }).count()).toBe(0);
     expect(await page.getByRole('link', { name: 'Administration' }).count()).toBe(0);
-    const status = await page.evaluate(async () => {
-      const response = await fetch('/v1/policies/video-courte/versions', { method: 'POST' });
-      return response.status;
-    });
-    expect(status).toBe(403);
+    // With the session's CSRF token, as the console would send it: the role is what the API refuses.
+    const refusal = await page.evaluate(`(async () => {
+      const csrf = document.cookie.split('; ').find((c) => c.startsWith('rempart_csrf=')).split('=')[1];
+      const response = await fetch('/v1/policies/video-courte/versions', { method: 'POST', headers: { 'X-CSRF-Token': csrf } });
+      return { status: response.status, code: (await response.json()).code };
+    })()`);
+    expect(refusal).toEqual({ status: 403, code: 'ROLE_INSUFFICIENT' });
     await auditor.close();
   });
 
   it('an admin sees the administration page', async () => {
-    const admin = await open('admin', '/administration');
+    const admin = await open('admin@dinum.gouv.fr', '/administration');
     await heading(admin.page, 'Administration');
     await admin.page.getByRole('cell', { name: 'auditor@dinum.gouv.fr' }).waitFor();
     await checkPage(admin, 'administration');
     await admin.close();
   });
 
-  it('a stranger gets the sign-in page, with the reason when sign-in failed, in French or English', async () => {
+  it('a stranger gets the sign-in page, and is refused with a clear message in French or English', async () => {
     const stranger = await open(null, '/policies');
     const { page } = stranger;
     await heading(page, 'Connexion');
-    const signIn = page.getByRole('link', { name: 'Se connecter' });
-    expect(await signIn.getAttribute('href')).toBe('/auth/login?returnTo=%2Fpolicies');
+    expect(await page.getByRole('link', { name: 'Se connecter' }).getAttribute('href')).toBe(
+      '/auth/login?returnTo=%2Fpolicies',
+    );
     expect(await page.getByRole('link', { name: 'Politiques' }).count()).toBe(0);
     await checkPage(stranger, 'signin');
 
-    await page.goto('/?signin_error=not_authorized');
+    await signInAt(page, 'inconnu@exemple.fr');
+    await page.waitForURL(/signin_error=not_authorized/);
     await page.getByText('Votre compte n’est pas autorisé à utiliser cette console.').waitFor();
     await page.getByRole('button', { name: 'English' }).click();
     await page.getByText('Your account is not allowed to use this console.').waitFor();
     expect(await page.evaluate('document.documentElement.lang')).toBe('en');
-    await checkPage(stranger, 'signin-error-en');
+    await checkPage(stranger, 'signin-refused-en');
+    expect(await page.request.get('/v1/me').then((r) => r.status())).toBe(401);
     await stranger.close();
+  });
 
-    const forged = await openConsole(browser, baseURL, {
-      extraHTTPHeaders: { Authorization: 'Bearer forged' },
-    });
-    await forged.page.goto('/');
-    await heading(forged.page, 'Connexion');
-    await forged.close();
+  it('an officer signs out and is back on the sign-in page, the session gone', async () => {
+    const officer = await open('officer@dinum.gouv.fr', '/');
+    const { page } = officer;
+    await heading(page, 'Tableau de bord');
+    await page.getByRole('button', { name: 'Se déconnecter' }).click();
+    // The console session is gone at once; the provider then asks whether to end its own session.
+    await page.waitForURL((url) => url.origin === provider.issuer);
+    await page.getByRole('button', { name: /Yes, sign me out/ }).click();
+    await page.waitForURL((url) => url.origin === baseURL);
+    await heading(page, 'Connexion');
+    expect(await page.request.get('/v1/me').then((r) => r.status())).toBe(401);
+    await officer.close();
   });
 });

@@ -38,11 +38,11 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
-/** Listens on a free loopback port (the harness only initialised the app) and returns its base URL. */
-export async function listen(app: INestApplication): Promise<string> {
-  await app.listen(0, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as AddressInfo;
-  return `http://127.0.0.1:${port}`;
+/** Listens on loopback (the harness only initialised the app) and returns its base URL. */
+export async function listen(app: INestApplication, port = 0): Promise<string> {
+  await app.listen(port, '127.0.0.1');
+  const address = app.getHttpServer().address() as AddressInfo;
+  return `http://127.0.0.1:${address.port}`;
 }
 
 export interface ConsolePage {

@@ -19,6 +19,8 @@ export function SignInPage({ expired = false }: { expired?: boolean }) {
   const code = params.get('signin_error') ?? (expired ? 'expired' : null);
   const known = SIGN_IN_ERRORS.find((c) => c === code);
   params.delete('signin_error');
+  // The provider's sign-out comes back with its `state`: not part of where to return.
+  params.delete('state');
   const rest = params.toString();
   const returnTo = `${window.location.pathname}${rest ? `?${rest}` : ''}`;
   useEffect(() => {
