@@ -15,6 +15,7 @@ import {
 import { publishMessagingPolicy, seedDevice, WHATSAPP } from '../compliance/compliance-seed.js';
 import { startOidcProvider, type OidcTestProvider } from '../fakes/oidc-provider.js';
 import { freePort } from '../support/mdm-harness.js';
+import { FakeAmapi } from '../fakes/fake-amapi.js';
 
 const TIKTOK = 'com.zhiliaoapp.musically';
 
@@ -28,6 +29,7 @@ describe('the officers console, in a browser', () => {
   let baseURL: string;
   let browser: Browser;
   let provider: OidcTestProvider;
+  let amapi: FakeAmapi;
 
   /** The page is done loading, accessible, and its screenshot is saved. */
   async function checkPage(view: ConsolePage, name: string) {
@@ -86,7 +88,9 @@ describe('the officers console, in a browser', () => {
         { email: 'inconnu@exemple.fr' },
       ],
     });
+    amapi = await FakeAmapi.start();
     api = await startApi({
+      AMAPI_ROOT_URL: amapi.rootUrl,
       OIDC_ISSUER_URL: provider.issuer,
       OIDC_CLIENT_ID: provider.clientId,
       OIDC_CLIENT_SECRET: provider.clientSecret,
@@ -103,6 +107,13 @@ describe('the officers console, in a browser', () => {
       .set({ Authorization: `Bearer ${dinum.tokens.officer}` })
       .send({ slug: 'prefectures', name: 'Préfectures' })
       .expect(201);
+    // An Android enterprise bound through the fake Android Management API.
+    await api
+      .http()
+      .put('/v1/android/enterprise')
+      .set({ Authorization: `Bearer ${dinum.tokens.admin}` })
+      .send({ enterpriseName: amapi.createEnterprise('DINUM'), serviceAccountKey: amapi.serviceAccountKey() })
+      .expect(200);
     await seedDevice(api, dinum, { group: 'cabinets', apps: [WHATSAPP] });
     await seedDevice(api, dinum, { group: 'cabinets', apps: [WHATSAPP] });
     await seedDevice(api, dinum, { group: 'cabinets' });
@@ -116,6 +127,7 @@ describe('the officers console, in a browser', () => {
     await browser?.close();
     await api?.close();
     await provider?.stop();
+    await amapi?.stop();
   });
 
   it('serves the console at / and client routes on reload, never over the API, docs or health', async () => {
@@ -137,6 +149,7 @@ describe('the officers console, in a browser', () => {
     const { page } = officer;
     await heading(page, 'Tableau de bord');
     await page.getByText('Conformité des 5 appareils').waitFor();
+    await page.getByText('Entreprise Android DINUM raccordée et joignable.').waitFor();
     await checkPage(officer, 'dashboard');
 
     // A block list of the officer's own: TikTok from the catalog.
@@ -268,7 +281,13 @@ describe('the officers console, in a browser', () => {
     await page.getByRole('button', { name: 'Créer l’inscription' }).click();
     await page.getByRole('heading', { name: 'Inscription créée' }).waitFor();
     expect(await page.getByRole('link', { name: /\/enroll\// }).count()).toBe(1);
-    await page.getByRole('cell', { name: 'prefectures' }).waitFor();
+    await page.getByRole('cell', { name: 'prefectures' }).first().waitFor();
+    // Android: the QR code a factory-reset phone scans, drawn in the page.
+    await tick(page, 'Android');
+    await page.getByRole('button', { name: 'Créer l’inscription' }).click();
+    const qr = page.getByRole('img', { name: 'Code QR d’inscription Android pour le groupe prefectures' });
+    await qr.waitFor();
+    expect(await qr.getAttribute('src')).toMatch(/^data:image\/png;base64,/);
     await checkPage(officer, 'enrollments');
     // Keyboard: on a fresh page the skip link is the first stop.
     await page.goto('/audit');

@@ -77,28 +77,27 @@ export class ComplianceReportsService {
   /** Banned apps installed, per catalog app ("WhatsApp: 312 devices in 4 groups"), most widespread first. */
   async apps(tenantId: string, filter: ReportFilter): Promise<AppCount[]> {
     const scope = await this.scope.resolve(tenantId, filter);
-    const identifiers: Array<{ identifier: string }> = await this.dataSource.query(
-      `SELECT DISTINCT unnest(banned_apps) AS identifier FROM device_compliance
-        WHERE tenant_id = $1 AND ($2::uuid[] IS NULL OR group_id = ANY($2::uuid[])) AND banned_apps <> '{}'`,
-      [tenantId, scope.groupIds],
-    );
-    const appOf = (id: string) =>
-      this.catalog.catalog.appForBundleId(id) ?? this.catalog.catalog.appForPackageName(id);
-    const mapping = identifiers.map(({ identifier }) => ({
-      identifier,
-      app: appOf(identifier)?.slug ?? identifier,
-    }));
-    if (mapping.length === 0) return [];
+    // One pass over the tenant's rows (the dashboard asks this on every visit): identifiers the
+    // catalog knows are counted under their app, bundle IDs first as the catalog resolves them;
+    // others under themselves.
+    const appOf = new Map<string, string>();
+    for (const app of this.catalog.catalog.apps) {
+      for (const id of app.ios) if (!appOf.has(id.bundleId)) appOf.set(id.bundleId, app.slug);
+    }
+    for (const app of this.catalog.catalog.apps) {
+      for (const id of app.android) if (!appOf.has(id.packageName)) appOf.set(id.packageName, app.slug);
+    }
     const rows: Array<{ app: string; identifiers: string[]; devices: number; groups: number }> =
       await this.dataSource.query(
-        `SELECT m.app, array_agg(DISTINCT m.identifier) AS identifiers,
+        `SELECT coalesce(m.app, b.identifier) AS app, array_agg(DISTINCT b.identifier) AS identifiers,
                 count(DISTINCT c.device_id)::int AS devices, count(DISTINCT c.group_id)::int AS groups
            FROM device_compliance c
            CROSS JOIN LATERAL unnest(c.banned_apps) AS b(identifier)
-           JOIN unnest($3::text[], $4::text[]) AS m(identifier, app) ON m.identifier = b.identifier
+           LEFT JOIN unnest($3::text[], $4::text[]) AS m(identifier, app) ON m.identifier = b.identifier
           WHERE c.tenant_id = $1 AND ($2::uuid[] IS NULL OR c.group_id = ANY($2::uuid[]))
-          GROUP BY m.app ORDER BY devices DESC, m.app`,
-        [tenantId, scope.groupIds, mapping.map((m) => m.identifier), mapping.map((m) => m.app)],
+            AND c.banned_apps <> '{}'
+          GROUP BY 1 ORDER BY devices DESC, 1`,
+        [tenantId, scope.groupIds, [...appOf.keys()], [...appOf.values()]],
       );
     return rows.map((r) => ({
       app: r.app,
