@@ -273,7 +273,7 @@ describe('the officers console, in a browser', () => {
     await officer.close();
   });
 
-  it('an officer creates an iPhone enrollment and gets its link; the keyboard alone reaches the pages', async () => {
+  it('an officer creates enrollments: a link for iPhones, a QR code on screen for Android; the keyboard alone reaches the pages', async () => {
     const officer = await open('officer@dinum.gouv.fr', '/enrollments');
     const { page } = officer;
     await heading(page, 'Inscriptions');
