@@ -18,6 +18,8 @@ import { freePort } from '../support/mdm-harness.js';
 import { FakeAmapi } from '../fakes/fake-amapi.js';
 
 const TIKTOK = 'com.zhiliaoapp.musically';
+/** A browser on a loaded machine: generous, since every wait inside polls until it holds. */
+const BROWSER_TEST_TIMEOUT_MS = 240_000;
 
 /*
  * The officers' console in Debian's chromium against the real api, signed in through a real
@@ -42,7 +44,7 @@ describe('the officers console, in a browser', () => {
   /** A new browser at `path`: signed in as `email` at the provider (the sign-in page's button), or not at all. */
   async function open(email: string | null, path: string): Promise<ConsolePage> {
     const view = await openConsole(browser, baseURL);
-    view.page.setDefaultTimeout(30_000);
+    view.page.setDefaultTimeout(60_000);
     await view.page.goto(path);
     if (email) {
       await signInAt(view.page, email);
@@ -122,246 +124,278 @@ describe('the officers console, in a browser', () => {
     await api.app.get(ComplianceEvaluator).evaluateInDatabase(dinum.id);
     await listen(api.app, port);
     browser = await launchChromium();
-  });
+  }, BROWSER_TEST_TIMEOUT_MS);
   afterAll(async () => {
     await browser?.close();
     await api?.close();
     await provider?.stop();
     await amapi?.stop();
-  });
+  }, BROWSER_TEST_TIMEOUT_MS);
 
-  it('serves the console at / and client routes on reload, never over the API, docs or health', async () => {
-    const html = { Accept: 'text/html' };
-    const home = await api.http().get('/').set(html).expect(200);
-    expect(home.text).toContain('<div id="root">');
-    expect(home.headers['content-security-policy']).toContain("script-src 'self'");
-    await api.http().get('/policies/messageries').set(html).expect(200).expect('Content-Type', /html/);
-    const apiRoute = await api.http().get('/v1/unknown').set(html).expect(404);
-    expect(apiRoute.headers['content-type']).toMatch(/json/);
-    await api.http().get('/healthz').set(html).expect(200).expect('Content-Type', /json/);
-    expect((await api.http().get('/docs/openapi.json').set(html)).text).toContain('Rempart API');
-    // An API client that does not ask for HTML keeps its JSON 404.
-    await api.http().get('/no-such-page').expect(404).expect('Content-Type', /json/);
-  });
+  it(
+    'serves the console at / and client routes on reload, never over the API, docs or health',
+    async () => {
+      const html = { Accept: 'text/html' };
+      const home = await api.http().get('/').set(html).expect(200);
+      expect(home.text).toContain('<div id="root">');
+      expect(home.headers['content-security-policy']).toContain("script-src 'self'");
+      await api.http().get('/policies/messageries').set(html).expect(200).expect('Content-Type', /html/);
+      const apiRoute = await api.http().get('/v1/unknown').set(html).expect(404);
+      expect(apiRoute.headers['content-type']).toMatch(/json/);
+      await api.http().get('/healthz').set(html).expect(200).expect('Content-Type', /json/);
+      expect((await api.http().get('/docs/openapi.json').set(html)).text).toContain('Rempart API');
+      // An API client that does not ask for HTML keeps its JSON 404.
+      await api.http().get('/no-such-page').expect(404).expect('Content-Type', /json/);
+    },
+    BROWSER_TEST_TIMEOUT_MS,
+  );
 
-  it('an officer creates a list and a policy, previews the impact, publishes for later and follows the rollout', async () => {
-    const officer = await open('officer@dinum.gouv.fr', '/');
-    const { page } = officer;
-    await heading(page, 'Tableau de bord');
-    await page.getByText('Conformité des 5 appareils').waitFor();
-    await page.getByText('Entreprise Android DINUM raccordée et joignable.').waitFor();
-    await checkPage(officer, 'dashboard');
+  it(
+    'an officer creates a list and a policy, previews the impact, publishes for later and follows the rollout',
+    async () => {
+      const officer = await open('officer@dinum.gouv.fr', '/');
+      const { page } = officer;
+      await heading(page, 'Tableau de bord');
+      await page.getByText('Conformité des 5 appareils').waitFor();
+      await page.getByText('Entreprise Android DINUM raccordée et joignable.').waitFor();
+      await checkPage(officer, 'dashboard');
 
-    // A block list of the officer's own: TikTok from the catalog.
-    await page.getByRole('link', { name: 'Catalogue et listes' }).click();
-    await heading(page, 'Listes d’applications');
-    await checkPage(officer, 'lists');
-    await page.getByRole('link', { name: 'Nouvelle liste' }).click();
-    await heading(page, 'Nouvelle liste');
-    await page.getByLabel('Identifiant de la liste').fill('reseaux-video');
-    await page.getByLabel('Nom', { exact: true }).fill('Vidéo courte');
-    await page.getByLabel('Rechercher une application ou un identifiant').fill('tiktok');
-    await tick(page, 'TikTok (tiktok)');
-    expect(await page.getByLabel('TikTok (tiktok)').isChecked()).toBe(true);
-    await checkPage(officer, 'list-form');
-    await page.getByRole('button', { name: 'Créer la liste' }).click();
-    await heading(page, 'Listes d’applications');
-    await page.getByRole('link', { name: 'Vidéo courte' }).waitFor();
+      // A block list of the officer's own: TikTok from the catalog.
+      await page.getByRole('link', { name: 'Catalogue et listes' }).click();
+      await heading(page, 'Listes d’applications');
+      await checkPage(officer, 'lists');
+      await page.getByRole('link', { name: 'Nouvelle liste' }).click();
+      await heading(page, 'Nouvelle liste');
+      await page.getByLabel('Identifiant de la liste').fill('reseaux-video');
+      await page.getByLabel('Nom', { exact: true }).fill('Vidéo courte');
+      await page.getByLabel('Rechercher une application ou un identifiant').fill('tiktok');
+      await tick(page, 'TikTok (tiktok)');
+      expect(await page.getByLabel('TikTok (tiktok)').isChecked()).toBe(true);
+      await checkPage(officer, 'list-form');
+      await page.getByRole('button', { name: 'Créer la liste' }).click();
+      await heading(page, 'Listes d’applications');
+      await page.getByRole('link', { name: 'Vidéo courte' }).waitFor();
 
-    // A policy on "prefectures" with that list, effective in a week.
-    await page.getByRole('link', { name: 'Politiques' }).click();
-    await heading(page, 'Politiques');
-    await checkPage(officer, 'policies');
-    await page.getByRole('link', { name: 'Nouvelle politique' }).click();
-    await heading(page, 'Nouvelle politique');
-    await page.getByLabel('Identifiant de la politique').fill('video-courte');
-    await page.getByLabel('Nom', { exact: true }).fill('Vidéo courte interdite');
-    await tick(page, 'Préfectures (prefectures)');
-    await tick(page, 'Vidéo courte');
-    const inAWeek = new Date(Date.now() + 7 * 86_400_000);
-    inAWeek.setHours(8, 0, 0, 0);
-    const local = new Date(inAWeek.getTime() - inAWeek.getTimezoneOffset() * 60_000)
-      .toISOString()
-      .slice(0, 16);
-    await page.getByLabel('Date d’effet').fill(local);
-    await checkPage(officer, 'policy-form');
-    await page.getByRole('button', { name: 'Créer la politique' }).click();
-    await heading(page, 'Vidéo courte interdite');
+      // A policy on "prefectures" with that list, effective in a week.
+      await page.getByRole('link', { name: 'Politiques' }).click();
+      await heading(page, 'Politiques');
+      await checkPage(officer, 'policies');
+      await page.getByRole('link', { name: 'Nouvelle politique' }).click();
+      await heading(page, 'Nouvelle politique');
+      await page.getByLabel('Identifiant de la politique').fill('video-courte');
+      await page.getByLabel('Nom', { exact: true }).fill('Vidéo courte interdite');
+      await tick(page, 'Préfectures (prefectures)');
+      await tick(page, 'Vidéo courte');
+      const inAWeek = new Date(Date.now() + 7 * 86_400_000);
+      inAWeek.setHours(8, 0, 0, 0);
+      const local = new Date(inAWeek.getTime() - inAWeek.getTimezoneOffset() * 60_000)
+        .toISOString()
+        .slice(0, 16);
+      await page.getByLabel('Date d’effet').fill(local);
+      await checkPage(officer, 'policy-form');
+      await page.getByRole('button', { name: 'Créer la politique' }).click();
+      await heading(page, 'Vidéo courte interdite');
 
-    await page.getByRole('button', { name: 'Prévisualiser l’impact' }).click();
-    await page
-      .getByText(
-        /La version 1 bloquerait des applications installées sur 2 appareils, dont 1 iPhone non supervisés/,
-      )
-      .waitFor();
-    await checkPage(officer, 'policy-impact');
+      await page.getByRole('button', { name: 'Prévisualiser l’impact' }).click();
+      await page
+        .getByText(
+          /La version 1 bloquerait des applications installées sur 2 appareils, dont 1 iPhone non supervisés/,
+        )
+        .waitFor();
+      await checkPage(officer, 'policy-impact');
 
-    await page.getByRole('button', { name: 'Publier' }).first().click();
-    const dialog = page.getByRole('dialog');
-    await dialog
-      .getByText(/Elle prendra effet le .* Elle bloquera des applications installées sur 2 appareils/)
-      .waitFor();
-    await screenshot(page, 'publish-confirmation');
-    expect(await seriousAccessibilityViolations(page)).toEqual([]);
-    await dialog.getByRole('button', { name: 'Publier' }).click();
+      await page.getByRole('button', { name: 'Publier' }).first().click();
+      const dialog = page.getByRole('dialog');
+      await dialog
+        .getByText(/Elle prendra effet le .* Elle bloquera des applications installées sur 2 appareils/)
+        .waitFor();
+      await screenshot(page, 'publish-confirmation');
+      expect(await seriousAccessibilityViolations(page)).toEqual([]);
+      await dialog.getByRole('button', { name: 'Publier' }).click();
 
-    // The rollout waits for the effective date.
-    await page.getByTestId('rollout-state').getByText('Programmé').waitFor();
-    await heading(page, 'video-courte, version 1');
-    await checkPage(officer, 'rollout');
-    const { rows } = await api.sql(
-      `SELECT r.state, r.starts_at FROM rollouts r JOIN policy_versions v ON v.id = r.policy_version_id
+      // The rollout waits for the effective date.
+      await page.getByTestId('rollout-state').getByText('Programmé').waitFor();
+      await heading(page, 'video-courte, version 1');
+      await checkPage(officer, 'rollout');
+      const { rows } = await api.sql(
+        `SELECT r.state, r.starts_at FROM rollouts r JOIN policy_versions v ON v.id = r.policy_version_id
          JOIN policies p ON p.id = v.policy_id WHERE p.slug = 'video-courte'`,
-    );
-    expect(rows).toHaveLength(1);
-    expect(rows[0].state).toBe('scheduled');
-    expect(new Date(rows[0].starts_at).getTime()).toBe(inAWeek.getTime());
-    await page.getByRole('button', { name: 'Mettre en pause' }).waitFor();
+      );
+      expect(rows).toHaveLength(1);
+      expect(rows[0].state).toBe('scheduled');
+      expect(new Date(rows[0].starts_at).getTime()).toBe(inAWeek.getTime());
+      await page.getByRole('button', { name: 'Mettre en pause' }).waitFor();
 
-    await page.getByRole('link', { name: 'Déploiements' }).click();
-    await heading(page, 'Déploiements');
-    await page.getByRole('link', { name: 'video-courte, version 1' }).waitFor();
-    await checkPage(officer, 'rollouts');
+      await page.getByRole('link', { name: 'Déploiements' }).click();
+      await heading(page, 'Déploiements');
+      await page.getByRole('link', { name: 'video-courte, version 1' }).waitFor();
+      await checkPage(officer, 'rollouts');
 
-    // Version history with both downloads.
-    await page.goto('/policies/video-courte');
-    await heading(page, 'Vidéo courte interdite');
-    const profile = await downloadLink(page, 'Profil iOS v1 (.mobileconfig)');
-    expect(profile.filename).toBe('video-courte-v1.mobileconfig');
-    // A signed profile (CMS SignedData) carrying the payload that blocks TikTok.
-    expect(profile.text).toContain('com.zhiliaoapp.musically');
-    expect(await page.getByRole('link', { name: 'Politique Android v1 (JSON)' }).getAttribute('href')).toBe(
-      '/v1/policies/video-courte/versions/1/android-policy.json',
-    );
-    await officer.close();
-  });
+      // Version history with both downloads.
+      await page.goto('/policies/video-courte');
+      await heading(page, 'Vidéo courte interdite');
+      const profile = await downloadLink(page, 'Profil iOS v1 (.mobileconfig)');
+      expect(profile.filename).toBe('video-courte-v1.mobileconfig');
+      // A signed profile (CMS SignedData) carrying the payload that blocks TikTok.
+      expect(profile.text).toContain('com.zhiliaoapp.musically');
+      expect(await page.getByRole('link', { name: 'Politique Android v1 (JSON)' }).getAttribute('href')).toBe(
+        '/v1/policies/video-courte/versions/1/android-policy.json',
+      );
+      await officer.close();
+    },
+    BROWSER_TEST_TIMEOUT_MS,
+  );
 
-  it('an officer finds a non-compliant phone, opens it and downloads the CSV', async () => {
-    const officer = await open('officer@dinum.gouv.fr', '/');
-    const { page } = officer;
-    await heading(page, 'Tableau de bord');
-    await page.getByRole('link', { name: 'Appareils' }).click();
-    await heading(page, 'Appareils');
-    await page.getByLabel('Conformité').selectOption('non_compliant');
-    await page.getByLabel('Groupe', { exact: true }).selectOption('cabinets');
-    await page.getByRole('button', { name: 'Filtrer' }).click();
-    await page.waitForURL(/status=non_compliant/);
-    const expected = await api
-      .http()
-      .get('/v1/compliance/devices?status=non_compliant&group=cabinets')
-      .set({ Authorization: `Bearer ${dinum.tokens.auditor}` })
-      .expect(200);
-    expect(expected.body.length).toBeGreaterThanOrEqual(2);
-    const rows = page.locator('tbody tr');
-    await rows.first().waitFor();
-    expect(await rows.count()).toBe(expected.body.length);
-    expect(await page.locator('tbody').getByText('Non conforme').count()).toBe(expected.body.length);
-    await checkPage(officer, 'devices');
+  it(
+    'an officer finds a non-compliant phone, opens it and downloads the CSV',
+    async () => {
+      const officer = await open('officer@dinum.gouv.fr', '/');
+      const { page } = officer;
+      await heading(page, 'Tableau de bord');
+      await page.getByRole('link', { name: 'Appareils' }).click();
+      await heading(page, 'Appareils');
+      await page.getByLabel('Conformité').selectOption('non_compliant');
+      await page.getByLabel('Groupe', { exact: true }).selectOption('cabinets');
+      await page.getByRole('button', { name: 'Filtrer' }).click();
+      await page.waitForURL(/status=non_compliant/);
+      const expected = await api
+        .http()
+        .get('/v1/compliance/devices?status=non_compliant&group=cabinets')
+        .set({ Authorization: `Bearer ${dinum.tokens.auditor}` })
+        .expect(200);
+      expect(expected.body.length).toBeGreaterThanOrEqual(2);
+      const rows = page.locator('tbody tr');
+      await rows.first().waitFor();
+      expect(await rows.count()).toBe(expected.body.length);
+      expect(await page.locator('tbody').getByText('Non conforme').count()).toBe(expected.body.length);
+      await checkPage(officer, 'devices');
 
-    const { text: csv } = await downloadLink(page, 'Exporter en CSV');
-    expect(csv.split('\n')[0]).toContain('udid');
-    expect(csv).toContain('non_compliant');
+      const { text: csv } = await downloadLink(page, 'Exporter en CSV');
+      expect(csv.split('\n')[0]).toContain('udid');
+      expect(csv).toContain('non_compliant');
 
-    await rows
-      .filter({ hasText: 'application interdite installée : WhatsApp' })
-      .first()
-      .getByRole('link')
-      .click();
-    await page.getByRole('heading', { level: 2, name: 'Applications installées' }).waitFor();
-    await page.getByText(WHATSAPP).waitFor();
-    await checkPage(officer, 'device');
-    await officer.close();
-  });
+      await rows
+        .filter({ hasText: 'application interdite installée : WhatsApp' })
+        .first()
+        .getByRole('link')
+        .click();
+      await page.getByRole('heading', { level: 2, name: 'Applications installées' }).waitFor();
+      await page.getByText(WHATSAPP).waitFor();
+      await checkPage(officer, 'device');
+      await officer.close();
+    },
+    BROWSER_TEST_TIMEOUT_MS,
+  );
 
-  it('an officer creates enrollments: a link for iPhones, a QR code on screen for Android; the keyboard alone reaches the pages', async () => {
-    const officer = await open('officer@dinum.gouv.fr', '/enrollments');
-    const { page } = officer;
-    await heading(page, 'Inscriptions');
-    await page.getByLabel('Groupe', { exact: true }).selectOption('prefectures');
-    await page.getByRole('button', { name: 'Créer l’inscription' }).click();
-    await page.getByRole('heading', { name: 'Inscription créée' }).waitFor();
-    expect(await page.getByRole('link', { name: /\/enroll\// }).count()).toBe(1);
-    await page.getByRole('cell', { name: 'prefectures' }).first().waitFor();
-    // Android: the QR code a factory-reset phone scans, drawn in the page.
-    await tick(page, 'Android');
-    await page.getByRole('button', { name: 'Créer l’inscription' }).click();
-    const qr = page.getByRole('img', { name: 'Code QR d’inscription Android pour le groupe prefectures' });
-    await qr.waitFor();
-    expect(await qr.getAttribute('src')).toMatch(/^data:image\/png;base64,/);
-    await checkPage(officer, 'enrollments');
-    // Keyboard: on a fresh page the skip link is the first stop.
-    await page.goto('/audit');
-    await heading(page, 'Journal d’audit');
-    await page.keyboard.press('Tab');
-    await expect(page.evaluate('document.activeElement?.textContent')).resolves.toBe('Contenu');
-    await page.getByRole('button', { name: 'Vérifier la chaîne' }).focus();
-    await page.keyboard.press('Enter');
-    await page.getByText(/Chaîne intacte : \d+ événements vérifiés/).waitFor();
-    await checkPage(officer, 'audit');
-    await officer.close();
-  });
+  it(
+    'an officer creates enrollments: a link for iPhones, a QR code on screen for Android; the keyboard alone reaches the pages',
+    async () => {
+      const officer = await open('officer@dinum.gouv.fr', '/enrollments');
+      const { page } = officer;
+      await heading(page, 'Inscriptions');
+      await page.getByLabel('Groupe', { exact: true }).selectOption('prefectures');
+      await page.getByRole('button', { name: 'Créer l’inscription' }).click();
+      await page.getByRole('heading', { name: 'Inscription créée' }).waitFor();
+      expect(await page.getByRole('link', { name: /\/enroll\// }).count()).toBe(1);
+      await page.getByRole('cell', { name: 'prefectures' }).first().waitFor();
+      // Android: the QR code a factory-reset phone scans, drawn in the page.
+      await tick(page, 'Android');
+      await page.getByRole('button', { name: 'Créer l’inscription' }).click();
+      const qr = page.getByRole('img', { name: 'Code QR d’inscription Android pour le groupe prefectures' });
+      await qr.waitFor();
+      expect(await qr.getAttribute('src')).toMatch(/^data:image\/png;base64,/);
+      await checkPage(officer, 'enrollments');
+      // Keyboard: on a fresh page the skip link is the first stop.
+      await page.goto('/audit');
+      await heading(page, 'Journal d’audit');
+      await page.keyboard.press('Tab');
+      await expect(page.evaluate('document.activeElement?.textContent')).resolves.toBe('Contenu');
+      await page.getByRole('button', { name: 'Vérifier la chaîne' }).focus();
+      await page.keyboard.press('Enter');
+      await page.getByText(/Chaîne intacte : \d+ événements vérifiés/).waitFor();
+      await checkPage(officer, 'audit');
+      await officer.close();
+    },
+    BROWSER_TEST_TIMEOUT_MS,
+  );
 
-  it('an auditor sees every page but is offered no change, and the API refuses one anyway', async () => {
-    const auditor = await open('auditor@dinum.gouv.fr', '/policies/video-courte');
-    const { page } = auditor;
-    await heading(page, 'Vidéo courte interdite');
-    expect(await page.getByRole('button', { name: 'Publier' }).count()).toBe(0);
-    expect(await page.getByRole('link', { name: 'Modifier' }).count()).toBe(0);
-    await checkPage(auditor, 'auditor-policy');
-    await page.goto('/policies');
-    await heading(page, 'Politiques');
-    expect(await page.getByRole('link', { name: 'Nouvelle politique' }).count()).toBe(0);
-    expect(await page.getByRole('link', { name: 'Administration' }).count()).toBe(0);
-    // With the session's CSRF token, as the console would send it: the role is what the API refuses.
-    const refusal = await page.evaluate(`(async () => {
+  it(
+    'an auditor sees every page but is offered no change, and the API refuses one anyway',
+    async () => {
+      const auditor = await open('auditor@dinum.gouv.fr', '/policies/video-courte');
+      const { page } = auditor;
+      await heading(page, 'Vidéo courte interdite');
+      expect(await page.getByRole('button', { name: 'Publier' }).count()).toBe(0);
+      expect(await page.getByRole('link', { name: 'Modifier' }).count()).toBe(0);
+      await checkPage(auditor, 'auditor-policy');
+      await page.goto('/policies');
+      await heading(page, 'Politiques');
+      expect(await page.getByRole('link', { name: 'Nouvelle politique' }).count()).toBe(0);
+      expect(await page.getByRole('link', { name: 'Administration' }).count()).toBe(0);
+      // With the session's CSRF token, as the console would send it: the role is what the API refuses.
+      const refusal = await page.evaluate(`(async () => {
       const csrf = document.cookie.split('; ').find((c) => c.startsWith('rempart_csrf=')).split('=')[1];
       const response = await fetch('/v1/policies/video-courte/versions', { method: 'POST', headers: { 'X-CSRF-Token': csrf } });
       return { status: response.status, code: (await response.json()).code };
     })()`);
-    expect(refusal).toEqual({ status: 403, code: 'ROLE_INSUFFICIENT' });
-    await auditor.close();
-  });
+      expect(refusal).toEqual({ status: 403, code: 'ROLE_INSUFFICIENT' });
+      await auditor.close();
+    },
+    BROWSER_TEST_TIMEOUT_MS,
+  );
 
-  it('an admin sees the administration page', async () => {
-    const admin = await open('admin@dinum.gouv.fr', '/administration');
-    await heading(admin.page, 'Administration');
-    await admin.page.getByRole('cell', { name: 'auditor@dinum.gouv.fr' }).waitFor();
-    await checkPage(admin, 'administration');
-    await admin.close();
-  });
+  it(
+    'an admin sees the administration page',
+    async () => {
+      const admin = await open('admin@dinum.gouv.fr', '/administration');
+      await heading(admin.page, 'Administration');
+      await admin.page.getByRole('cell', { name: 'auditor@dinum.gouv.fr' }).waitFor();
+      await checkPage(admin, 'administration');
+      await admin.close();
+    },
+    BROWSER_TEST_TIMEOUT_MS,
+  );
 
-  it('a stranger gets the sign-in page, and is refused with a clear message in French or English', async () => {
-    const stranger = await open(null, '/policies');
-    const { page } = stranger;
-    await heading(page, 'Connexion');
-    expect(await page.getByRole('link', { name: 'Se connecter' }).getAttribute('href')).toBe(
-      '/auth/login?returnTo=%2Fpolicies',
-    );
-    expect(await page.getByRole('link', { name: 'Politiques' }).count()).toBe(0);
-    await checkPage(stranger, 'signin');
+  it(
+    'a stranger gets the sign-in page, and is refused with a clear message in French or English',
+    async () => {
+      const stranger = await open(null, '/policies');
+      const { page } = stranger;
+      await heading(page, 'Connexion');
+      expect(await page.getByRole('link', { name: 'Se connecter' }).getAttribute('href')).toBe(
+        '/auth/login?returnTo=%2Fpolicies',
+      );
+      expect(await page.getByRole('link', { name: 'Politiques' }).count()).toBe(0);
+      await checkPage(stranger, 'signin');
 
-    await signInAt(page, 'inconnu@exemple.fr');
-    await page.waitForURL(/signin_error=not_authorized/);
-    await page.getByText('Votre compte n’est pas autorisé à utiliser cette console.').waitFor();
-    await page.getByRole('button', { name: 'English' }).click();
-    await page.getByText('Your account is not allowed to use this console.').waitFor();
-    expect(await page.evaluate('document.documentElement.lang')).toBe('en');
-    await checkPage(stranger, 'signin-refused-en');
-    expect(await page.request.get('/v1/me').then((r) => r.status())).toBe(401);
-    await stranger.close();
-  });
+      await signInAt(page, 'inconnu@exemple.fr');
+      await page.waitForURL(/signin_error=not_authorized/);
+      await page.getByText('Votre compte n’est pas autorisé à utiliser cette console.').waitFor();
+      await page.getByRole('button', { name: 'English' }).click();
+      await page.getByText('Your account is not allowed to use this console.').waitFor();
+      expect(await page.evaluate('document.documentElement.lang')).toBe('en');
+      await checkPage(stranger, 'signin-refused-en');
+      expect(await page.request.get('/v1/me').then((r) => r.status())).toBe(401);
+      await stranger.close();
+    },
+    BROWSER_TEST_TIMEOUT_MS,
+  );
 
-  it('an officer signs out and is back on the sign-in page, the session gone', async () => {
-    const officer = await open('officer@dinum.gouv.fr', '/');
-    const { page } = officer;
-    await heading(page, 'Tableau de bord');
-    await page.getByRole('button', { name: 'Se déconnecter' }).click();
-    // The console session is gone at once; the provider then asks whether to end its own session.
-    await page.waitForURL((url) => url.origin === provider.issuer);
-    await page.getByRole('button', { name: /Yes, sign me out/ }).click();
-    await page.waitForURL((url) => url.origin === baseURL);
-    await heading(page, 'Connexion');
-    expect(await page.request.get('/v1/me').then((r) => r.status())).toBe(401);
-    await officer.close();
-  });
+  it(
+    'an officer signs out and is back on the sign-in page, the session gone',
+    async () => {
+      const officer = await open('officer@dinum.gouv.fr', '/');
+      const { page } = officer;
+      await heading(page, 'Tableau de bord');
+      await page.getByRole('button', { name: 'Se déconnecter' }).click();
+      // The console session is gone at once; the provider then asks whether to end its own session.
+      await page.waitForURL((url) => url.origin === provider.issuer);
+      await page.getByRole('button', { name: /Yes, sign me out/ }).click();
+      await page.waitForURL((url) => url.origin === baseURL);
+      await heading(page, 'Connexion');
+      expect(await page.request.get('/v1/me').then((r) => r.status())).toBe(401);
+      await officer.close();
+    },
+    BROWSER_TEST_TIMEOUT_MS,
+  );
 });
