@@ -12,6 +12,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
@@ -253,6 +254,12 @@ async function main() {
       log(`  also ${other}: ${await medianMs(() => get(other))} ms`);
     }
 
+    // The machine may be shared: the figures above are wall times under this load.
+    log(
+      `load average while measuring: ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(', ')}`,
+    );
     log('first page JavaScript (chromium):');
     const firstPageJsKbGz = await firstPageJavaScriptKbGz(base, secret);
     log(`first page JavaScript: ${firstPageJsKbGz} KB gzipped`);

@@ -103,6 +103,10 @@ describe('the officers console, in a browser', () => {
     dinum = await api.seedTenant('dinum');
     // A fleet already under the French messaging ban: two phones in "cabinets" still have WhatsApp.
     await publishMessagingPolicy(api, dinum, 'cabinets');
+    // Its rollout started, as the worker would have done (no worker runs here).
+    await api.sql(`UPDATE rollouts SET state = 'running', started_at = now() WHERE tenant_id = $1`, [
+      dinum.id,
+    ]);
     await api
       .http()
       .post('/v1/groups')
@@ -224,12 +228,22 @@ describe('the officers console, in a browser', () => {
       expect(rows).toHaveLength(1);
       expect(rows[0].state).toBe('scheduled');
       expect(new Date(rows[0].starts_at).getTime()).toBe(inAWeek.getTime());
-      await page.getByRole('button', { name: 'Mettre en pause' }).waitFor();
+      // A scheduled rollout can be cancelled, not paused (the API pauses only running ones).
+      await page.getByRole('button', { name: 'Annuler le déploiement' }).waitFor();
+      expect(await page.getByRole('button', { name: 'Mettre en pause' }).count()).toBe(0);
 
       await page.getByRole('link', { name: 'Déploiements' }).click();
       await heading(page, 'Déploiements');
       await page.getByRole('link', { name: 'video-courte, version 1' }).waitFor();
       await checkPage(officer, 'rollouts');
+
+      // The messaging ban already running on "cabinets": pause it, then resume it.
+      await page.getByRole('link', { name: 'messageries, version 1' }).click();
+      await page.getByTestId('rollout-state').getByText('En cours').waitFor();
+      await page.getByRole('button', { name: 'Mettre en pause' }).click();
+      await page.getByTestId('rollout-state').getByText('En pause').waitFor();
+      await page.getByRole('button', { name: 'Reprendre' }).click();
+      await page.getByTestId('rollout-state').getByText('En cours').waitFor();
 
       // Version history with both downloads.
       await page.goto('/policies/video-courte');

@@ -35,11 +35,12 @@ export default function RolloutPage() {
       actions={
         r && can.write && steerable ? (
           <>
+            {/* The API pauses only a running rollout and resumes only a paused one. */}
             {r.state === 'paused' ? (
               <Button priority="secondary" iconId="fr-icon-play-line" onClick={() => void steer('resume')}>
                 {t('rollout.resume')}
               </Button>
-            ) : (
+            ) : r.state === 'running' ? (
               <Button
                 priority="secondary"
                 iconId="fr-icon-pause-circle-line"
@@ -47,7 +48,7 @@ export default function RolloutPage() {
               >
                 {t('rollout.pause')}
               </Button>
-            )}
+            ) : null}
             <Button
               priority="tertiary"
               iconId="fr-icon-close-circle-line"
