@@ -103,10 +103,20 @@ describe('the officers console, in a browser', () => {
     dinum = await api.seedTenant('dinum');
     // A fleet already under the French messaging ban: two phones in "cabinets" still have WhatsApp.
     await publishMessagingPolicy(api, dinum, 'cabinets');
-    // Its rollout started, as the worker would have done (no worker runs here).
-    await api.sql(`UPDATE rollouts SET state = 'running', started_at = now() WHERE tenant_id = $1`, [
-      dinum.id,
-    ]);
+    // Version 2 adds the recreational list (TikTok...); its rollout started, as the worker would
+    // have done (no worker runs here).
+    const asOfficer = { Authorization: `Bearer ${dinum.tokens.officer}` };
+    await api
+      .http()
+      .patch('/v1/policies/messageries')
+      .set(asOfficer)
+      .send({ blockLists: ['fr-gov-2023-messaging', 'fr-gov-2023-recreational'] })
+      .expect(200);
+    await api.http().post('/v1/policies/messageries/versions').set(asOfficer).expect(201);
+    await api.sql(
+      `UPDATE rollouts SET state = 'running', started_at = now() WHERE tenant_id = $1 AND state = 'scheduled'`,
+      [dinum.id],
+    );
     await api
       .http()
       .post('/v1/groups')
@@ -180,6 +190,22 @@ describe('the officers console, in a browser', () => {
       await heading(page, 'Listes d’applications');
       await page.getByRole('link', { name: 'Vidéo courte' }).waitFor();
 
+      // Another list imported as YAML (the format of profiles/lists).
+      await page
+        .getByLabel('Ou collez le YAML')
+        .fill(
+          [
+            'slug: approuvees-suisse',
+            'name: Messageries approuvées (Suisse)',
+            'kind: allow',
+            'apps:',
+            '  - threema',
+          ].join('\n'),
+        );
+      await page.getByRole('button', { name: 'Importer', exact: true }).click();
+      await page.getByText('Liste approuvees-suisse importée.').waitFor();
+      await page.getByRole('link', { name: 'Messageries approuvées (Suisse)' }).waitFor();
+
       // A policy on "prefectures" with that list, effective in a week.
       await page.getByRole('link', { name: 'Politiques' }).click();
       await heading(page, 'Politiques');
@@ -238,7 +264,7 @@ describe('the officers console, in a browser', () => {
       await checkPage(officer, 'rollouts');
 
       // The messaging ban already running on "cabinets": pause it, then resume it.
-      await page.getByRole('link', { name: 'messageries, version 1' }).click();
+      await page.getByRole('link', { name: 'messageries, version 2' }).click();
       await page.getByTestId('rollout-state').getByText('En cours').waitFor();
       await page.getByRole('button', { name: 'Mettre en pause' }).click();
       await page.getByTestId('rollout-state').getByText('En pause').waitFor();
@@ -345,6 +371,11 @@ describe('the officers console, in a browser', () => {
       await page.goto('/policies');
       await heading(page, 'Politiques');
       expect(await page.getByRole('link', { name: 'Nouvelle politique' }).count()).toBe(0);
+      // Version history: what version 2 changed since version 1.
+      await page.getByRole('link', { name: 'messageries', exact: true }).click();
+      await page.getByRole('heading', { level: 2, name: 'Historique des versions' }).waitFor();
+      await page.getByText('ajoutée : com.zhiliaoapp.musically').first().waitFor();
+      await checkPage(auditor, 'auditor-policy-versions');
       expect(await page.getByRole('link', { name: 'Administration' }).count()).toBe(0);
       // With the session's CSRF token, as the console would send it: the role is what the API refuses.
       const refusal = await page.evaluate(`(async () => {
