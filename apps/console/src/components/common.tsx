@@ -4,6 +4,11 @@ import { useEffect, useRef, type ReactNode } from 'react';
 import { ApiError } from '../api';
 import { useT, type MessageKey } from '../i18n/i18n';
 
+/** The browser's own confirmation (keyboard and screen-reader friendly) before an action that cannot be undone. */
+export function confirmed(question: string): boolean {
+  return window.confirm(question);
+}
+
 export function Loading() {
   const t = useT();
   return (

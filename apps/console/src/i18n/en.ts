@@ -292,6 +292,12 @@ export const en: Record<MessageKey, string> = {
   'audit.when': 'When',
   'audit.target': 'Target',
 
+  'confirm.revokeToken': 'Revoke token {label}? Scripts using it will be refused.',
+  'confirm.disableOfficer': 'Disable {email}? Their sessions and tokens stop working.',
+  'confirm.deleteWebhook': 'Delete webhook {url}?',
+  'confirm.revokeEnrollment': 'Revoke this enrollment ({group})? No phone will be able to use it any more.',
+  'confirm.cancelRollout': 'Cancel this rollout? Phones that have not received it will not.',
+
   'admin.title': 'Administration',
   'admin.officers': 'Officers and roles',
   'admin.email': 'E-mail',

@@ -295,6 +295,14 @@ export const fr = {
   'audit.when': 'Date',
   'audit.target': 'Objet',
 
+  'confirm.revokeToken': 'Révoquer le jeton {label} ? Les scripts qui l’utilisent seront refusés.',
+  'confirm.disableOfficer': 'Désactiver {email} ? Ses sessions et jetons cesseront de fonctionner.',
+  'confirm.deleteWebhook': 'Supprimer le webhook {url} ?',
+  'confirm.revokeEnrollment':
+    'Révoquer cette inscription ({group}) ? Plus aucun téléphone ne pourra l’utiliser.',
+  'confirm.cancelRollout':
+    'Annuler ce déploiement ? Les téléphones qui ne l’ont pas reçu ne le recevront pas.',
+
   'admin.title': 'Administration',
   'admin.officers': 'Agents et rôles',
   'admin.email': 'Adresse électronique',

@@ -4,7 +4,7 @@ import { Input } from '@codegouvfr/react-dsfr/Input';
 import { Select } from '@codegouvfr/react-dsfr/Select';
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { api } from '../api';
-import { ErrorAlert, Page } from '../components/common';
+import { confirmed, ErrorAlert, Page } from '../components/common';
 import { useFormat, useT, type MessageKey } from '../i18n/i18n';
 import { useCan } from '../session';
 import { useApi } from '../use-api';
@@ -141,6 +141,7 @@ function Officers() {
                             size="small"
                             priority="tertiary no outline"
                             onClick={() =>
+                              confirmed(t('confirm.revokeToken', { label: tk.label ?? tk.id.slice(0, 8) })) &&
                               void action.run(() => api.delete(`/v1/tokens/${tk.id}`)).then(tokens.reload)
                             }
                           >
@@ -160,6 +161,7 @@ function Officers() {
                         size="small"
                         priority="tertiary"
                         onClick={() =>
+                          confirmed(t('confirm.disableOfficer', { email: o.email })) &&
                           void action.run(() => api.delete(`/v1/officers/${o.id}`)).then(officers.reload)
                         }
                       >
@@ -341,7 +343,10 @@ function Webhooks() {
             <Button
               size="small"
               priority="tertiary"
-              onClick={() => void action.run(() => api.delete(`/v1/webhooks/${h.id}`)).then(hooks.reload)}
+              onClick={() =>
+                confirmed(t('confirm.deleteWebhook', { url: h.url })) &&
+                void action.run(() => api.delete(`/v1/webhooks/${h.id}`)).then(hooks.reload)
+              }
             >
               {t('common.delete')}
             </Button>

@@ -5,7 +5,7 @@ import { Select } from '@codegouvfr/react-dsfr/Select';
 import QRCode from 'qrcode';
 import { useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api';
-import { ErrorAlert, Loading, Page } from '../components/common';
+import { confirmed, ErrorAlert, Loading, Page } from '../components/common';
 import { GroupCreator } from '../components/GroupCreator';
 import { useFormat, useT } from '../i18n/i18n';
 import { useCan } from '../session';
@@ -74,7 +74,13 @@ export default function EnrollmentsPage() {
                   {can.write ? (
                     <td>
                       {!e.revokedAt ? (
-                        <Button size="small" priority="tertiary" onClick={() => void revoke(e.id)}>
+                        <Button
+                          size="small"
+                          priority="tertiary"
+                          onClick={() =>
+                            confirmed(t('confirm.revokeEnrollment', { group: e.group })) && void revoke(e.id)
+                          }
+                        >
                           {t('enrollments.revoke')}
                         </Button>
                       ) : null}

@@ -2,7 +2,7 @@ import { Button } from '@codegouvfr/react-dsfr/Button';
 import { useState } from 'react';
 import { useParams } from 'wouter';
 import { api } from '../api';
-import { ErrorAlert, Loading, Page } from '../components/common';
+import { confirmed, ErrorAlert, Loading, Page } from '../components/common';
 import { useFormat, useT, type MessageKey } from '../i18n/i18n';
 import { useCan } from '../session';
 import { DELIVERY_STATES, type RolloutDetail } from '../types';
@@ -52,7 +52,7 @@ export default function RolloutPage() {
             <Button
               priority="tertiary"
               iconId="fr-icon-close-circle-line"
-              onClick={() => void steer('cancel')}
+              onClick={() => confirmed(t('confirm.cancelRollout')) && void steer('cancel')}
             >
               {t('rollout.cancel')}
             </Button>
