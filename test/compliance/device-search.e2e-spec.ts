@@ -60,6 +60,26 @@ describe('GET /v1/compliance/devices: search and filters for the console', () =>
     expect(new Set([...first, ...second]).size).toBe(4);
   });
 
+  it('exports to CSV the same devices the filtered list shows', async () => {
+    const res = await api
+      .http()
+      .get('/v1/compliance/export.csv?platform=ios&supervised=false')
+      .set(as())
+      .expect(200);
+    const udids = new Set(
+      String(res.text)
+        .replace(/^\uFEFF/, '')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((line) => line.split(',')[0]),
+    );
+    expect([...udids].sort()).toEqual([ids.unsupervised, ids.unknown].sort());
+    const searched = await api.http().get('/v1/compliance/export.csv?q=f2l').set(as()).expect(200);
+    expect(searched.text).toContain(ids.unsupervised);
+    expect(searched.text).not.toContain(ids.supervised);
+  });
+
   it('names the bad field', async () => {
     const res = await api.http().get('/v1/compliance/devices?supervised=maybe').set(as()).expect(400);
     expect(res.body.message).toMatch(/supervised.*must be true or false/);

@@ -19,7 +19,8 @@ export class ScopeQuery {
   policy?: string;
 }
 
-export class ComplianceDevicesQuery extends ScopeQuery {
+/** The device list's filters; the CSV export takes the same, so it holds the rows the list shows. */
+export class DeviceFilterQuery extends ScopeQuery {
   @ApiPropertyOptional({ enum: COMPLIANCE_STATUSES })
   @IsOptional()
   @IsIn(COMPLIANCE_STATUSES, { message: `status must be one of ${COMPLIANCE_STATUSES.join(', ')}` })
@@ -41,7 +42,9 @@ export class ComplianceDevicesQuery extends ScopeQuery {
   @IsString()
   @MaxLength(200, { message: 'q must be at most 200 characters' })
   q?: string;
+}
 
+export class ComplianceDevicesQuery extends DeviceFilterQuery {
   @ApiPropertyOptional({ default: 100, maximum: 1000 })
   @IsOptional()
   @Type(() => Number)
@@ -58,12 +61,7 @@ export class ComplianceDevicesQuery extends ScopeQuery {
   offset?: number;
 }
 
-export class ExportQuery extends ScopeQuery {
-  @ApiPropertyOptional({ enum: COMPLIANCE_STATUSES })
-  @IsOptional()
-  @IsIn(COMPLIANCE_STATUSES, { message: `status must be one of ${COMPLIANCE_STATUSES.join(', ')}` })
-  status?: ComplianceStatus;
-}
+export class ExportQuery extends DeviceFilterQuery {}
 
 export class TrendQuery {
   @ApiPropertyOptional({ default: 30, minimum: 1, maximum: 366 })

@@ -36,7 +36,8 @@ export default function DevicesPage() {
   };
   const rows = devices.data?.slice(0, PAGE_SIZE) ?? [];
   const hasNext = (devices.data?.length ?? 0) > PAGE_SIZE;
-  const csv = `/v1/compliance/export.csv${query({ status: filters.status, group: filters.group })}`;
+  // The same filters as the list: the file holds the devices on screen (all pages).
+  const csv = `/v1/compliance/export.csv${query({ ...filters })}`;
   const set = (key: keyof Filters, value: string) => setDraft((d) => ({ ...d, [key]: value }));
   return (
     <Page

@@ -4,6 +4,7 @@ import { CatalogService } from '#libs/catalog';
 import { COMPLIANCE_STATUSES, type ComplianceStatus } from '#libs/persistence';
 import { NotFoundDomainException } from '#libs/platform';
 import { ReportScopeResolver, type ReportFilter } from './report-scope.js';
+import { deviceFilterSql, type DeviceFilter } from './device-filter.js';
 
 export type StatusCounts = Record<ComplianceStatus, number>;
 
@@ -23,13 +24,7 @@ export interface AppCount {
   groups: number;
 }
 
-export interface DeviceListQuery extends ReportFilter {
-  status?: ComplianceStatus;
-  platform?: 'ios' | 'android';
-  /** Android phones have no supervision: `false` means iPhones not known to be supervised. */
-  supervised?: boolean;
-  /** The exact UDID, a serial number prefix, or part of the device name (case-insensitive). */
-  q?: string;
+export interface DeviceListQuery extends ReportFilter, DeviceFilter {
   limit: number;
   offset: number;
 }
@@ -39,9 +34,6 @@ export interface TrendDay {
   /** null for a day without a snapshot (the worker was not running). */
   counts: StatusCounts | null;
 }
-
-/** Text matched literally inside LIKE: its own % and _ are not wildcards. */
-const likePattern = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 const emptyCounts = (): StatusCounts =>
   Object.fromEntries(COMPLIANCE_STATUSES.map((s) => [s, 0])) as StatusCounts;
@@ -111,6 +103,7 @@ export class ComplianceReportsService {
   /** Devices with their status and reasons; the longest non-compliant first. */
   async devices(tenantId: string, query: DeviceListQuery, now = new Date()) {
     const scope = await this.scope.resolve(tenantId, query);
+    const where = deviceFilterSql(query, 5);
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
       `SELECT d.udid, d.device_name, d.serial_number, c.platform, g.slug AS group_slug, c.status,
               c.reasons, c.warnings, c.status_since, c.non_compliant_since, c.evaluated_at, d.last_seen_at,
@@ -119,25 +112,10 @@ export class ComplianceReportsService {
          JOIN devices d ON d.id = c.device_id
          JOIN device_groups g ON g.id = c.group_id
         WHERE c.tenant_id = $1 AND ($2::uuid[] IS NULL OR c.group_id = ANY($2::uuid[]))
-          AND ($3::text IS NULL OR c.status = $3)
-          AND ($6::text IS NULL OR c.platform = $6)
-          AND ($7::boolean IS NULL OR (CASE WHEN $7 THEN d.is_supervised IS TRUE
-                                            ELSE c.platform = 'ios' AND d.is_supervised IS NOT TRUE END))
-          AND ($8::text IS NULL OR d.udid = $8 OR d.serial_number ILIKE $9 || '%'
-               OR d.device_name ILIKE '%' || $9 || '%')
+          ${where.sql}
         ORDER BY c.non_compliant_since ASC NULLS LAST, c.status_since ASC, c.device_id
-        LIMIT $4 OFFSET $5`,
-      [
-        tenantId,
-        scope.groupIds,
-        query.status ?? null,
-        query.limit,
-        query.offset,
-        query.platform ?? null,
-        query.supervised ?? null,
-        query.q?.trim() || null,
-        query.q ? likePattern(query.q.trim()) : null,
-      ],
+        LIMIT $3 OFFSET $4`,
+      [tenantId, scope.groupIds, query.limit, query.offset, ...where.params],
     );
     return rows.map((r) => {
       const since = r.non_compliant_since ? new Date(r.non_compliant_since as string) : null;
