@@ -113,6 +113,8 @@ async function main(): Promise<number> {
       MDM_PUBLIC_URL: `http://127.0.0.1:${ports.mdm}`,
       APNS_URL: apns.url,
       APNS_CA_FILE: apnsCaFile,
+      // Its push certificate is self-made (test/support/push-certificate.ts), for the fake APNs.
+      APNS_ALLOW_UNTRUSTED_PUSH_CERTIFICATES: 'true',
       // Keys of this run only: the demo's database is dropped at the end.
       REMPART_MASTER_KEY: randomBytes(32).toString('base64url'),
       AUDIT_HMAC_KEY: randomBytes(32).toString('base64url'),
