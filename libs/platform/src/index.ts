@@ -18,3 +18,6 @@ export {
 } from './input-guard.middleware.js';
 export { BoundedIntPipe, MAX_INT32 } from './int-param.pipe.js';
 export { AuthFailureLimiter, TooManyAuthFailures, clientAddress } from './auth-failure-limiter.js';
+export { IsIsoDateTime, parseIsoDateTime, ISO_DATE_FORMATS } from './iso-date.js';
+export type { IsoDateParse } from './iso-date.js';
+export { CannotChange } from './cannot-change.js';

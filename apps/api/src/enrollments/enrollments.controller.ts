@@ -1,12 +1,13 @@
 import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsDate, IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import type { Actor } from '#libs/audit';
 import { CurrentActor, CurrentPrincipal, type Principal } from '#libs/auth';
 import { AndroidEnrollmentsService } from '#libs/android-server';
+import { PushCertificatesService } from '#libs/apple-server';
 import { EnrollmentsService } from '#libs/fleet';
 import type { EnrollmentEntity } from '#libs/persistence';
+import { IsIsoDateTime } from '#libs/platform';
 
 export class CreateEnrollmentDto {
   @ApiProperty({ example: 'cabinets' })
@@ -19,8 +20,7 @@ export class CreateEnrollmentDto {
 
   @ApiPropertyOptional({ description: 'ISO-8601; default 30 days from now' })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'expiresAt must be an ISO-8601 date-time' })
+  @IsIsoDateTime()
   expiresAt?: Date;
 
   @ApiPropertyOptional({
@@ -53,6 +53,7 @@ export class EnrollmentsController {
   constructor(
     private readonly enrollments: EnrollmentsService,
     private readonly android: AndroidEnrollmentsService,
+    private readonly pushCertificates: PushCertificatesService,
   ) {}
 
   @Post()
@@ -70,6 +71,7 @@ export class EnrollmentsController {
         zeroTouchExtras: created.zeroTouchExtras,
       };
     }
+    await this.pushCertificates.requireForEnrollment(actor.tenantId);
     const { enrollment, token } = await this.enrollments.create(actor, body);
     return {
       ...enrollmentView(enrollment),
@@ -82,6 +84,29 @@ export class EnrollmentsController {
   @Get()
   async list(@CurrentPrincipal() principal: Principal) {
     return (await this.enrollments.list(principal.tenantId)).map(enrollmentView);
+  }
+
+  @Get(':id')
+  @ApiOperation({
+    summary: 'One enrollment with its links again (enrollUrl; Android: also qrCode and qrPngUrl)',
+    description:
+      'enrollUrl is null for enrollments created before Rempart kept their token (create a new one).',
+  })
+  async get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', new ParseUUIDPipe({ errorHttpStatusCode: 404 })) id: string,
+  ) {
+    const enrollment = await this.enrollments.get(principal.tenantId, id);
+    const token = this.enrollments.tokenOf(enrollment);
+    if (enrollment.platform === 'android') {
+      const links = this.android.links(enrollment, token);
+      return { ...enrollmentView(enrollment), token, ...links, enrollUrl: links?.enrollUrl ?? null };
+    }
+    return {
+      ...enrollmentView(enrollment),
+      token,
+      enrollUrl: token === null ? null : this.enrollments.enrollUrl(token),
+    };
   }
 
   @Delete(':id')

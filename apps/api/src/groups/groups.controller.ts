@@ -18,7 +18,13 @@ export class CreateGroupDto {
   name!: string;
 }
 
-const groupView = (g: DeviceGroupEntity) => ({ slug: g.slug, name: g.name, createdAt: g.createdAt });
+const groupView = (g: DeviceGroupEntity, summary?: { devices: number; policies: string[] }) => ({
+  slug: g.slug,
+  name: g.name,
+  createdAt: g.createdAt,
+  devices: summary?.devices ?? 0,
+  policies: summary?.policies ?? [],
+});
 
 @ApiTags('groups')
 @ApiBearerAuth()
@@ -33,11 +39,18 @@ export class GroupsController {
 
   @Get()
   async list(@CurrentPrincipal() principal: Principal) {
-    return (await this.groups.list(principal.tenantId)).map(groupView);
+    const groups = await this.groups.list(principal.tenantId);
+    const summaries = await this.groups.summaries(
+      principal.tenantId,
+      groups.map((g) => g.id),
+    );
+    return groups.map((g) => groupView(g, summaries.get(g.id)));
   }
 
   @Get(':slug')
   async get(@CurrentPrincipal() principal: Principal, @Param('slug') slug: string) {
-    return groupView(await this.groups.getBySlug(principal.tenantId, slug));
+    const group = await this.groups.getBySlug(principal.tenantId, slug);
+    const summaries = await this.groups.summaries(principal.tenantId, [group.id]);
+    return groupView(group, summaries.get(group.id));
   }
 }

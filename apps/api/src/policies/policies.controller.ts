@@ -1,19 +1,21 @@
 import { Body, Controller, Get, Param, Patch, Post, Query, Res, StreamableFile } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOkResponse,
   ApiOperation,
   ApiProperty,
   ApiPropertyOptional,
   ApiTags,
+  OmitType,
   PartialType,
 } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import type { Response } from 'express';
-import { Type } from 'class-transformer';
 import {
   ArrayNotEmpty,
   IsArray,
   IsBoolean,
-  IsDate,
   IsIn,
   IsOptional,
   IsString,
@@ -28,8 +30,9 @@ import {
   type PolicyMode,
   type PolicyVersionEntity,
 } from '#libs/persistence';
-import { BoundedIntPipe } from '#libs/platform';
-import { PoliciesService, PolicyImpactService } from '#libs/policy';
+import { BoundedIntPipe, CannotChange, IsIsoDateTime } from '#libs/platform';
+import { PoliciesService, PolicyImpactService, policyWarnings, type VersionContents } from '#libs/policy';
+import { PublishedVersionResponse } from './policy-responses.js';
 
 export class CreatePolicyDto {
   @ApiProperty({ example: 'messageries-2023' })
@@ -89,12 +92,37 @@ export class CreatePolicyDto {
 
   @ApiPropertyOptional({ example: '2023-12-08T00:00:00+01:00' })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'effectiveAt must be an ISO-8601 date-time' })
+  @IsIsoDateTime()
   effectiveAt?: Date;
 }
 
-export class UpdatePolicyDto extends PartialType(CreatePolicyDto) {}
+/** Every field of a policy but its slug, which is its address: a PATCH naming `slug` is refused. */
+export class UpdatePolicyDto extends PartialType(OmitType(CreatePolicyDto, ['slug'] as const)) {
+  @ApiPropertyOptional({ type: String, deprecated: true, description: 'refused: a policy keeps its slug' })
+  @CannotChange('a policy keeps its slug (create a new policy to use another one)')
+  slug?: never;
+}
+
+const toBoolean = ({ value }: { value: unknown }) =>
+  value === 'true' ? true : value === 'false' ? false : value;
+
+export class PublishVersionDto {
+  @ApiPropertyOptional({
+    default: false,
+    description: 'publish even when the version would be identical to the latest',
+  })
+  @IsOptional()
+  @IsBoolean({ message: 'force must be true or false' })
+  force?: boolean;
+}
+
+export class PublishVersionQuery {
+  @ApiPropertyOptional({ default: false, description: 'same as the body field `force`' })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'force must be true or false' })
+  force?: boolean;
+}
 
 const policyView = (p: PolicyEntity) => ({
   slug: p.slug,
@@ -110,9 +138,10 @@ const policyView = (p: PolicyEntity) => ({
   latestVersion: p.latestVersion,
   createdAt: p.createdAt,
   updatedAt: p.updatedAt,
+  warnings: policyWarnings(p),
 });
 
-const versionView = (v: PolicyVersionEntity) => ({
+const versionView = (v: PolicyVersionEntity, contents: VersionContents) => ({
   version: v.version,
   effectiveAt: v.effectiveAt,
   publishedAt: v.publishedAt,
@@ -125,6 +154,7 @@ const versionView = (v: PolicyVersionEntity) => ({
     signedIosProfileSha256: v.signedIosProfileSha256,
     androidPolicySha256: v.androidPolicySha256,
   },
+  contents,
 });
 
 @ApiTags('policies')
@@ -154,7 +184,7 @@ export class PoliciesController {
 
   @Patch(':slug')
   async update(@CurrentActor() actor: Actor, @Param('slug') slug: string, @Body() body: UpdatePolicyDto) {
-    const { slug: _ignored, ...patch } = body;
+    const { slug: _refusedByValidation, ...patch } = body;
     await this.policies.update(actor, slug, patch);
     return policyView(await this.policies.get(actor.tenantId, slug));
   }
@@ -172,13 +202,28 @@ export class PoliciesController {
   @ApiOperation({
     summary: 'Publish the next immutable version: resolve lists, compile and sign both platforms once',
   })
-  publish(@CurrentActor() actor: Actor, @Param('slug') slug: string) {
-    return this.policies.publish(actor, slug);
+  @ApiCreatedResponse({ type: PublishedVersionResponse, description: 'a new version was published' })
+  @ApiOkResponse({
+    type: PublishedVersionResponse,
+    description: 'nothing changed since the latest version, which is returned (`unchanged: true`)',
+  })
+  async publish(
+    @CurrentActor() actor: Actor,
+    @Param('slug') slug: string,
+    @Query() query: PublishVersionQuery,
+    @Body() body: PublishVersionDto,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const published = await this.policies.publish(actor, slug, { force: body.force ?? query.force });
+    res.status(published.unchanged ? 200 : 201);
+    return published;
   }
 
   @Get(':slug/versions')
   async versions(@CurrentPrincipal() principal: Principal, @Param('slug') slug: string) {
-    return (await this.policies.listVersions(principal.tenantId, slug)).map(versionView);
+    return (await this.policies.listVersions(principal.tenantId, slug)).map((v) =>
+      versionView(v, this.policies.contents(v)),
+    );
   }
 
   @Get(':slug/versions/:n')
@@ -187,7 +232,8 @@ export class PoliciesController {
     @Param('slug') slug: string,
     @Param('n', new BoundedIntPipe()) n: number,
   ) {
-    return versionView(await this.policies.version(principal.tenantId, slug, n));
+    const version = await this.policies.version(principal.tenantId, slug, n);
+    return versionView(version, this.policies.contents(version));
   }
 
   @Get(':slug/versions/:n/diff')
