@@ -185,8 +185,8 @@ export class PoliciesService {
 
   /**
    * Publishes the next version: resolve, compile both platforms once, sign, store, audit. When the
-   * result would be identical to the latest version (same apps, groups and effective date), returns
-   * that version with `unchanged` unless `force` is given.
+   * result would be identical to the latest version (same apps, groups, effective date and signing
+   * identity), returns that version with `unchanged` unless `force` is given.
    */
   async publish(actor: Actor, slug: string, options: PublishOptions = {}): Promise<PublishedVersion> {
     // Signing identity first: generating one takes a moment and must not hold the policy lock.
@@ -212,7 +212,9 @@ export class PoliciesService {
           { policyId: policy.id, version: policy.latestVersion },
           manager,
         );
-        if (latest && sameVersion(latest, spec, groupSlugs, effectiveAt, now)) {
+        // A new signing identity is a reason to publish: phones get a profile signed by it.
+        const sameSigner = latest?.signingIdentityId === identityId;
+        if (latest && sameSigner && sameVersion(latest, spec, groupSlugs, effectiveAt, now)) {
           const rollout = await manager
             .getRepository(RolloutEntity)
             .findOneBy({ tenantId: actor.tenantId, policyVersionId: latest.id });
