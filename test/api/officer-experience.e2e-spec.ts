@@ -380,4 +380,23 @@ describe('Officer experience: the API says what it does and what to fix', () => 
       });
     });
   });
+
+  it('describes the new fields in the OpenAPI document', async () => {
+    const { body } = await http().get('/docs/openapi.json');
+    const schemas = body.components.schemas;
+    expect(Object.keys(schemas.GroupResponse.properties)).toEqual(
+      expect.arrayContaining(['devices', 'policies']),
+    );
+    expect(Object.keys(schemas.DeviceResponse.properties)).toEqual(
+      expect.arrayContaining(['group', 'installedPolicies']),
+    );
+    expect(Object.keys(schemas.EnrollmentDetailResponse.properties)).toContain('enrollUrl');
+    expect(Object.keys(schemas.PublishedVersionResponse.properties)).toEqual(
+      expect.arrayContaining(['unchanged', 'message', 'contents']),
+    );
+    expect(Object.keys(schemas.PolicyVersionResponse.properties)).toContain('contents');
+    expect(Object.keys(schemas.CatalogAppResponse.properties)).toContain('checks');
+    const publish = body.paths['/v1/policies/{slug}/versions'].post.responses;
+    expect(Object.keys(publish)).toEqual(expect.arrayContaining(['200', '201']));
+  });
 });

@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional } from 'class-validator';
 import {
@@ -11,6 +11,7 @@ import {
   type CatalogApp,
 } from '#libs/catalog';
 import { NotFoundDomainException } from '#libs/platform';
+import { CatalogAppResponse } from './catalog-app.response.js';
 
 export class CatalogQuery {
   @ApiPropertyOptional({ enum: APP_CATEGORIES })
@@ -48,6 +49,7 @@ export class CatalogController {
   constructor(private readonly catalog: CatalogService) {}
 
   @Get()
+  @ApiOkResponse({ type: [CatalogAppResponse] })
   @ApiOperation({
     summary: 'Apps with their iOS bundle IDs and Android packages; unverified identifiers are flagged',
   })
@@ -59,6 +61,7 @@ export class CatalogController {
   }
 
   @Get(':slug')
+  @ApiOkResponse({ type: CatalogAppResponse })
   get(@Param('slug') slug: string) {
     const app = this.catalog.catalog.app(slug);
     if (!app) throw new NotFoundDomainException('catalog app', slug);

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { DeviceCertificatesService, MdmCommandsService } from '#libs/apple-server';
@@ -15,6 +15,7 @@ import {
   type Platform,
 } from '#libs/persistence';
 import { DomainException, MAX_INT32 } from '#libs/platform';
+import { DeviceResponse } from './device.response.js';
 
 export class DevicesQuery {
   @ApiPropertyOptional()
@@ -115,6 +116,7 @@ export class DevicesController {
   ) {}
 
   @Get()
+  @ApiOkResponse({ type: [DeviceResponse] })
   async list(@CurrentPrincipal() principal: Principal, @Query() query: DevicesQuery) {
     const devices = await this.devices.list(principal.tenantId, {
       ...query,
@@ -126,6 +128,7 @@ export class DevicesController {
   }
 
   @Get(':udid')
+  @ApiOkResponse({ type: DeviceResponse })
   async get(@CurrentPrincipal() principal: Principal, @Param('udid') udid: string) {
     const device = await this.devices.get(principal.tenantId, udid);
     const placements = await this.devices.placements(principal.tenantId, [device]);

@@ -1,5 +1,12 @@
 import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import type { Actor } from '#libs/audit';
 import { CurrentActor, CurrentPrincipal, type Principal } from '#libs/auth';
@@ -8,6 +15,7 @@ import { PushCertificatesService } from '#libs/apple-server';
 import { EnrollmentsService } from '#libs/fleet';
 import type { EnrollmentEntity } from '#libs/persistence';
 import { IsIsoDateTime } from '#libs/platform';
+import { EnrollmentDetailResponse } from './enrollment.response.js';
 
 export class CreateEnrollmentDto {
   @ApiProperty({ example: 'cabinets' })
@@ -87,6 +95,7 @@ export class EnrollmentsController {
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: EnrollmentDetailResponse })
   @ApiOperation({
     summary: 'One enrollment with its links again (enrollUrl; Android: also qrCode and qrPngUrl)',
     description:

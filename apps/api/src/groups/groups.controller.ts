@@ -1,10 +1,11 @@
 import { Body, Controller, Get, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import type { Actor } from '#libs/audit';
 import { CurrentActor, CurrentPrincipal, SLUG_PATTERN, type Principal } from '#libs/auth';
 import { GroupsService } from '#libs/fleet';
 import type { DeviceGroupEntity } from '#libs/persistence';
+import { GroupResponse } from './group.response.js';
 
 export class CreateGroupDto {
   @ApiProperty({ example: 'ministere-interieur' })
@@ -38,6 +39,7 @@ export class GroupsController {
   }
 
   @Get()
+  @ApiOkResponse({ type: [GroupResponse] })
   async list(@CurrentPrincipal() principal: Principal) {
     const groups = await this.groups.list(principal.tenantId);
     const summaries = await this.groups.summaries(
@@ -48,6 +50,7 @@ export class GroupsController {
   }
 
   @Get(':slug')
+  @ApiOkResponse({ type: GroupResponse })
   async get(@CurrentPrincipal() principal: Principal, @Param('slug') slug: string) {
     const group = await this.groups.getBySlug(principal.tenantId, slug);
     const summaries = await this.groups.summaries(principal.tenantId, [group.id]);

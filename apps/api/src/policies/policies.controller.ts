@@ -32,7 +32,7 @@ import {
 } from '#libs/persistence';
 import { BoundedIntPipe, CannotChange, IsIsoDateTime } from '#libs/platform';
 import { PoliciesService, PolicyImpactService, policyWarnings, type VersionContents } from '#libs/policy';
-import { PublishedVersionResponse } from './policy-responses.js';
+import { PolicyVersionResponse, PublishedVersionResponse } from './policy-responses.js';
 
 export class CreatePolicyDto {
   @ApiProperty({ example: 'messageries-2023' })
@@ -220,6 +220,7 @@ export class PoliciesController {
   }
 
   @Get(':slug/versions')
+  @ApiOkResponse({ type: [PolicyVersionResponse] })
   async versions(@CurrentPrincipal() principal: Principal, @Param('slug') slug: string) {
     return (await this.policies.listVersions(principal.tenantId, slug)).map((v) =>
       versionView(v, this.policies.contents(v)),
@@ -227,6 +228,7 @@ export class PoliciesController {
   }
 
   @Get(':slug/versions/:n')
+  @ApiOkResponse({ type: PolicyVersionResponse })
   async version(
     @CurrentPrincipal() principal: Principal,
     @Param('slug') slug: string,

@@ -110,3 +110,44 @@ export class PublishedVersionResponse {
   @ApiProperty({ type: VersionContentsResponse })
   contents!: VersionContentsResponse;
 }
+
+export class VersionArtifactsResponse {
+  @ApiProperty()
+  iosProfileSha256!: string;
+
+  @ApiProperty()
+  signedIosProfileSha256!: string;
+
+  @ApiProperty()
+  androidPolicySha256!: string;
+}
+
+/** A published version as GET .../versions and GET .../versions/{n} show it. */
+export class PolicyVersionResponse {
+  @ApiProperty({ example: 1 })
+  version!: number;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  effectiveAt!: Date;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  publishedAt!: Date;
+
+  @ApiProperty({ example: 'officer:rssi@interieur.gouv.fr' })
+  publishedBy!: string;
+
+  @ApiProperty({ type: [String] })
+  groups!: string[];
+
+  @ApiProperty({ type: Object, description: 'the resolved ban spec: identifiers per platform' })
+  banSpec!: Record<string, unknown>;
+
+  @ApiProperty({ type: [Object], description: 'the lists as they were when published' })
+  lists!: Record<string, unknown>[];
+
+  @ApiProperty({ type: VersionArtifactsResponse })
+  artifacts!: VersionArtifactsResponse;
+
+  @ApiProperty({ type: VersionContentsResponse })
+  contents!: VersionContentsResponse;
+}
