@@ -396,6 +396,7 @@ describe('Officer experience: the API says what it does and what to fix', () => 
     );
     expect(Object.keys(schemas.PolicyVersionResponse.properties)).toContain('contents');
     expect(Object.keys(schemas.CatalogAppResponse.properties)).toContain('checks');
+    expect(Object.keys(schemas.PolicyResponse.properties)).toContain('warnings');
     const publish = body.paths['/v1/policies/{slug}/versions'].post.responses;
     expect(Object.keys(publish)).toEqual(expect.arrayContaining(['200', '201']));
   });

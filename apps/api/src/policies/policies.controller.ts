@@ -32,7 +32,7 @@ import {
 } from '#libs/persistence';
 import { BoundedIntPipe, CannotChange, IsIsoDateTime } from '#libs/platform';
 import { PoliciesService, PolicyImpactService, policyWarnings, type VersionContents } from '#libs/policy';
-import { PolicyVersionResponse, PublishedVersionResponse } from './policy-responses.js';
+import { PolicyResponse, PolicyVersionResponse, PublishedVersionResponse } from './policy-responses.js';
 
 export class CreatePolicyDto {
   @ApiProperty({ example: 'messageries-2023' })
@@ -167,22 +167,26 @@ export class PoliciesController {
   ) {}
 
   @Post()
+  @ApiCreatedResponse({ type: PolicyResponse })
   async create(@CurrentActor() actor: Actor, @Body() body: CreatePolicyDto) {
     const created = await this.policies.create(actor, body);
     return policyView(await this.policies.get(actor.tenantId, created.slug));
   }
 
   @Get()
+  @ApiOkResponse({ type: [PolicyResponse] })
   async list(@CurrentPrincipal() principal: Principal) {
     return (await this.policies.list(principal.tenantId)).map(policyView);
   }
 
   @Get(':slug')
+  @ApiOkResponse({ type: PolicyResponse })
   async get(@CurrentPrincipal() principal: Principal, @Param('slug') slug: string) {
     return policyView(await this.policies.get(principal.tenantId, slug));
   }
 
   @Patch(':slug')
+  @ApiOkResponse({ type: PolicyResponse })
   async update(@CurrentActor() actor: Actor, @Param('slug') slug: string, @Body() body: UpdatePolicyDto) {
     const { slug: _refusedByValidation, ...patch } = body;
     await this.policies.update(actor, slug, patch);

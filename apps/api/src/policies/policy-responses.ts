@@ -151,3 +151,52 @@ export class PolicyVersionResponse {
   @ApiProperty({ type: VersionContentsResponse })
   contents!: VersionContentsResponse;
 }
+
+/** A policy as POST, GET and PATCH /v1/policies[/{slug}] show it. */
+export class PolicyResponse {
+  @ApiProperty({ example: 'messageries' })
+  slug!: string;
+
+  @ApiProperty({ example: 'Messageries grand public interdites' })
+  name!: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  description!: string | null;
+
+  @ApiProperty({ enum: ['blocklist', 'allowlist'] })
+  mode!: string;
+
+  @ApiProperty()
+  includeLegacyIosKeys!: boolean;
+
+  @ApiProperty({ type: [String] })
+  groups!: string[];
+
+  @ApiProperty({ type: [String] })
+  blockLists!: string[];
+
+  @ApiProperty({ type: [String] })
+  allowLists!: string[];
+
+  @ApiProperty({ type: [String] })
+  forceInstall!: string[];
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  effectiveAt!: Date | null;
+
+  @ApiProperty({ description: '0 before the first publication' })
+  latestVersion!: number;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  createdAt!: Date;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  updatedAt!: Date;
+
+  @ApiProperty({
+    type: [String],
+    description:
+      'what to know, not errors: e.g. an effectiveAt in the past (the next version takes effect at once)',
+  })
+  warnings!: string[];
+}
