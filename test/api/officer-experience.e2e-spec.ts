@@ -123,7 +123,9 @@ describe('Officer experience: the API says what it does and what to fix', () => 
         .set(as('officer'))
         .send({ group: 'cabinets', platform: 'ios' })
         .expect(201);
-      const shown = await http().get(`/v1/enrollments/${created.body.id}`).set(as('auditor'));
+      // The link enrolls phones: officers, who create enrollments, read it; auditors do not.
+      expect((await http().get(`/v1/enrollments/${created.body.id}`).set(as('auditor'))).status).toBe(403);
+      const shown = await http().get(`/v1/enrollments/${created.body.id}`).set(as('officer'));
       expect(shown.status).toBe(200);
       expect(shown.body).toMatchObject({
         id: created.body.id,
@@ -136,7 +138,7 @@ describe('Officer experience: the API says what it does and what to fix', () => 
       expect(profile.headers.get('content-type')).toBe('application/x-apple-aspen-config');
       expect(profile.headers.get('content-disposition')).toMatch(/enroll\.mobileconfig/);
       expect(
-        (await http().get('/v1/enrollments/00000000-0000-4000-8000-000000000000').set(as('auditor'))).status,
+        (await http().get('/v1/enrollments/00000000-0000-4000-8000-000000000000').set(as('officer'))).status,
       ).toBe(404);
     });
 

@@ -9,7 +9,7 @@ import {
 } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import type { Actor } from '#libs/audit';
-import { CurrentActor, CurrentPrincipal, type Principal } from '#libs/auth';
+import { CurrentActor, CurrentPrincipal, RequireRole, type Principal } from '#libs/auth';
 import { AndroidEnrollmentsService } from '#libs/android-server';
 import { PushCertificatesService } from '#libs/apple-server';
 import { EnrollmentsService } from '#libs/fleet';
@@ -95,6 +95,8 @@ export class EnrollmentsController {
   }
 
   @Get(':id')
+  // Its links enroll phones into the group: those who may create enrollments, not auditors, read them.
+  @RequireRole('officer')
   @ApiOkResponse({ type: EnrollmentDetailResponse })
   @ApiOperation({
     summary: 'One enrollment with its links again (enrollUrl; Android: also qrCode and qrPngUrl)',
