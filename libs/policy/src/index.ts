@@ -18,7 +18,7 @@ export type {
   PublishedVersion,
   PublishOptions,
 } from './policies/policies.service.js';
-export { describeVersionContents, policyWarnings } from './version-contents.js';
+export { blockedAppsLine, describeVersionContents, policyWarnings } from './version-contents.js';
 export type { VersionApp, VersionContents, VersionSide } from './version-contents.js';
 export { PolicyImpactService } from './impact/policy-impact.service.js';
 export type { ImpactApp, PolicyImpact } from './impact/policy-impact.service.js';
