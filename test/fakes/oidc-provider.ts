@@ -22,8 +22,12 @@ export interface OidcTestUser {
 
 export interface OidcProviderOptions {
   users: OidcTestUser[];
-  /** The relying party's redirect URIs, e.g. `http://127.0.0.1:3000/auth/callback`. */
-  redirectUris: string[];
+  /**
+   * The relying party's redirect URIs. Default: `/auth/callback` on 127.0.0.1 or localhost at any
+   * port (loopback URIs match whatever their port, as for native apps), so the provider can start
+   * before the api whose address it does not know yet.
+   */
+  redirectUris?: string[];
   /** Where the provider may send the browser after signing out (default: each redirect URI's origin + `/`). */
   postLogoutRedirectUris?: string[];
   clientId?: string;
@@ -48,10 +52,14 @@ export interface OidcTestProvider {
   stop: () => Promise<void>;
 }
 
+const LOOPBACK_CALLBACKS = ['http://127.0.0.1/auth/callback', 'http://localhost/auth/callback'];
+const isLoopbackHttp = (uri: string) => /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(uri);
+
 export async function startOidcProvider(options: OidcProviderOptions): Promise<OidcTestProvider> {
   const clientId = options.clientId ?? 'rempart-console';
   const clientSecret = options.clientSecret ?? randomBytes(24).toString('base64url');
   const users = new Map(options.users.map((user) => [user.email.toLowerCase(), user]));
+  const redirectUris = options.redirectUris ?? LOOPBACK_CALLBACKS;
   const extraClaims = [...new Set(options.users.flatMap((user) => Object.keys(user.claims ?? {})))];
 
   let handler: (request: IncomingMessage, response: ServerResponse) => void = (_req, res) => res.end();
@@ -65,9 +73,11 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
       {
         client_id: clientId,
         client_secret: clientSecret,
-        redirect_uris: options.redirectUris,
+        redirect_uris: redirectUris,
         post_logout_redirect_uris:
-          options.postLogoutRedirectUris ?? options.redirectUris.map((uri) => `${new URL(uri).origin}/`),
+          options.postLogoutRedirectUris ?? redirectUris.map((uri) => `${new URL(uri).origin}/`),
+        // oidc-provider lets a native client's loopback redirect URIs match at any port (RFC 8252).
+        application_type: redirectUris.every(isLoopbackHttp) ? 'native' : 'web',
         response_types: ['code'],
         grant_types: ['authorization_code'],
         token_endpoint_auth_method: 'client_secret_post',
@@ -168,8 +178,25 @@ form.submit();
 
   async function interaction(request: IncomingMessage, response: ServerResponse, submitted: boolean) {
     const details = await provider.interactionDetails(request, response);
+    if (details.prompt.name === 'consent') {
+      // Signing in is consenting (one first-party client). Native clients, which loopback redirect
+      // URIs make us, are asked every time: answer with the grant loadExistingGrant keeps.
+      const accountId = details.session?.accountId;
+      const clientId = String(details.params.client_id);
+      const grant =
+        (details.grantId ? await provider.Grant.find(details.grantId) : undefined) ??
+        new provider.Grant({ accountId, clientId });
+      grant.addOIDCScope('openid email');
+      grant.addOIDCClaims(['sub', 'email', 'email_verified', ...extraClaims]);
+      const grantId = await grant.save();
+      return provider.interactionFinished(
+        request,
+        response,
+        { consent: { grantId } },
+        { mergeWithLastSubmission: true },
+      );
+    }
     if (details.prompt.name !== 'login') {
-      // Consent comes from loadExistingGrant; any other prompt is finished as it stands.
       return provider.interactionFinished(request, response, {}, { mergeWithLastSubmission: true });
     }
     if (!submitted) return loginPage(response, details.uid, undefined);
