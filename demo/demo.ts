@@ -59,11 +59,15 @@ function positiveInteger(name: string, fallback: number): number {
   return value;
 }
 
+const started = performance.now();
 let stepNumber = 0;
-const step = (line: string) => say(`${String(++stepNumber).padStart(2)}. ${line}`);
+/** One line per step, with the seconds since the demo started. */
+const step = (line: string) =>
+  say(
+    `${String(++stepNumber).padStart(2)}. [${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}`,
+  );
 
 async function main(): Promise<number> {
-  const started = performance.now();
   if (devices < MIN_DEVICES) {
     console.error(`demo: DEMO_DEVICES must be at least ${MIN_DEVICES} (the mixed fleet needs that many)`);
     return 2;
@@ -92,6 +96,7 @@ async function main(): Promise<number> {
       if (!keepDatabase) await dropDatabase(serverUrl, database).catch(() => undefined);
     })());
   const interrupted = () => {
+    ProgressLine.stopAll();
     say('\ndemo: interrupted, stopping what it started');
     void cleanUp().finally(() => process.exit(130));
   };
@@ -146,7 +151,18 @@ async function main(): Promise<number> {
       AUDIT_HMAC_KEY: randomBytes(32).toString('base64url'),
       DB_SKIP_MIGRATIONS: 'true',
     };
-    for (const name of ['api', 'mdm', 'worker'] as const) processes.push(startProcess(name, name, env));
+    for (const name of ['api', 'mdm', 'worker'] as const) {
+      const server = startProcess(name, name, env);
+      processes.push(server);
+      // A server that stops on its own (Redis unreachable, a crash) ends the demo at once, in one line.
+      void server.exited.then((code) => {
+        if (cleaning) return;
+        ProgressLine.stopAll();
+        const last = server.output().trim().split('\n').pop() ?? '';
+        console.error(`demo: ${name} stopped unexpectedly (exit ${code})${last ? `: ${last}` : ''}`);
+        void cleanUp().finally(() => process.exit(1));
+      });
+    }
     await waitForHttp(`http://127.0.0.1:${ports.api}/readyz`);
     await waitForHttp(`${mdmUrl}/readyz`);
     say(`  api :${ports.api}, mdm :${ports.mdm}, worker metrics :${ports.workerMetrics}`);
@@ -208,6 +224,7 @@ async function main(): Promise<number> {
           installedApps: linkApps(i),
         }),
     );
+    const locked = adePhones.slice(0, plan.locked);
     const drawer = adePhones.slice(plan.ade - plan.drawer);
     const silent = linkPhones.slice(0, plan.silent);
 
@@ -237,18 +254,23 @@ async function main(): Promise<number> {
       DRAWER_DAYS,
     );
     step(
-      `${plan.drawer} ABM iPhone(s) left in a drawer: switched off, last check-in moved back ${DRAWER_DAYS} days ` +
-        `in the database (as if that time had passed); ${plan.silent} personal iPhone(s) switched off before ` +
-        `their first inventory`,
+      `${count(plan.drawer, 'ABM iPhone')} left in a drawer: switched off, last check-in moved back ` +
+        `${DRAWER_DAYS} days in the database (as if that time had passed)`,
     );
+    step(`${count(plan.silent, 'personal iPhone')} switched off right after enrolling, before any inventory`);
+    step(`${count(plan.locked, 'ABM iPhone')} locked: answering NotNow to a profile install until unlocked`);
 
     const offline = new Set([...drawer, ...silent]);
     const wakeups = wakeOnPush(
       apns,
-      [...adePhones, ...linkPhones].filter((p) => !offline.has(p)),
+      [...adePhones, ...linkPhones].filter((p) => !offline.has(p) && !locked.includes(p)),
       { concurrency: 16 },
     );
-    stopWakeups = () => wakeups.stop();
+    const lockedWakeups = wakeOnPush(apns, locked, { processCommands: { notNow: ['InstallProfile'] } });
+    stopWakeups = async () => {
+      await wakeups.stop();
+      await lockedWakeups.stop();
+    };
     google.followPolicyChanges();
 
     const policy = {
@@ -267,15 +289,20 @@ async function main(): Promise<number> {
       `published ${policy.slug} v${published.version}: rollout ${published.rolloutId} (APNs pushes wake the ` +
         `iPhones; the group's Android policy is patched once and Google tells the phones)`,
     );
-    const reachable = devices - offline.size;
+    const reachable = devices - offline.size - locked.length;
     const rolledOut = await followRollout(api, published.rolloutId, reachable);
-    await wakeups.stop();
+    await stopWakeups();
 
     printDeliveries(rolledOut.countsByPlatform, {
-      pushed: `${offline.size} switched-off iPhone(s): they get the ban at their next check-in`,
+      pushed: 'switched-off or locked iPhones: they get the ban at their next check-in or unlock',
+      acknowledged: 'locked iPhones: the profile waits until they are unlocked',
     });
     printApps([...adePhones, ...linkPhones], google.phones);
-    const compliance = await settledCompliance(api, plan.drawer, plan.silent);
+    const compliance = await settledCompliance(api, {
+      pending: plan.locked,
+      stale: plan.drawer,
+      unknown: plan.silent,
+    });
     await printCompliance(api, compliance, FRESHNESS_HOURS);
 
     const stats = apns.stats();
@@ -287,13 +314,6 @@ async function main(): Promise<number> {
     const verified = (rolledOut.counts.verified ?? 0) === reachable;
     if (!verified) say(`demo: ${rolledOut.counts.verified ?? 0} of ${reachable} reachable phones verified`);
     return verified ? 0 : 1;
-  } catch (error) {
-    for (const p of processes) {
-      if (p.child.exitCode === null && p.child.signalCode === null) continue;
-      const last = p.output().trim().split('\n').pop();
-      say(`demo: ${p.name} exited (${p.child.exitCode ?? p.child.signalCode})${last ? `: ${last}` : ''}`);
-    }
-    throw error;
   } finally {
     await cleanUp();
   }
@@ -347,15 +367,20 @@ function describeCounts(countsByPlatform: RolloutView['countsByPlatform']): stri
 }
 
 /**
- * The compliance summary once the sweep has caught up: no phone pending, the phones in the drawer
- * stale, the silent ones unknown (or the timeout passed).
+ * The compliance summary once the sweep has caught up: only the locked phones pending, the phones in
+ * the drawer stale, the silent ones unknown (or the timeout passed).
  */
-async function settledCompliance(api: ApiClient, stale: number, unknown: number): Promise<ComplianceSummary> {
+async function settledCompliance(
+  api: ApiClient,
+  expected: { pending: number; stale: number; unknown: number },
+): Promise<ComplianceSummary> {
   const deadline = Date.now() + timeoutSeconds * 1000;
   for (;;) {
     const summary = await api.get<ComplianceSummary>('/v1/compliance/summary');
     const settled =
-      summary.counts.pending === 0 && summary.counts.stale >= stale && summary.counts.unknown >= unknown;
+      summary.counts.pending === expected.pending &&
+      summary.counts.stale === expected.stale &&
+      summary.counts.unknown === expected.unknown;
     if (settled || Date.now() > deadline) return summary;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
@@ -386,6 +411,11 @@ async function moveLastCheckInBack(databaseUrl: string, udids: string[], days: n
   }
 }
 
+/** "1 ABM iPhone", "2 ABM iPhones". */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 function withDatabase(url: string, name: string): string {
   const parsed = new URL(url);
   parsed.pathname = `/${name}`;
@@ -404,6 +434,7 @@ async function dropDatabase(serverUrl: string, name: string): Promise<void> {
 
 async function deleteRedisKeys(redisUrl: string, prefix: string): Promise<void> {
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  redis.on('error', () => undefined);
   await redis.connect();
   try {
     let cursor = '0';

@@ -5,7 +5,7 @@ import type { SimulatedApp } from '../test/simulators/iphone-simulator.js';
  * Business Manager (Automated Device Enrollment), a quarter unsupervised iPhones enrolled through
  * the enrollment link (personal purchases), a quarter Android phones (Android Enterprise). A few of
  * them are there to make every compliance status appear: phones left in a drawer (stale), phones
- * switched off before their first inventory (unknown), Android phones that keep WhatsApp
+ * switched off before their first inventory (unknown), locked phones that put the ban off (pending), Android phones that keep WhatsApp
  * (non-compliant), unsupervised iPhones without a banned app (unenforceable: Apple ignores the
  * block there).
  */
@@ -35,6 +35,8 @@ export interface FleetPlan {
   /** Unsupervised iPhones enrolled through the enrollment link. */
   link: number;
   android: number;
+  /** The first `locked` ADE iPhones: locked, they answer NotNow to the ban's profile (pending). */
+  locked: number;
   /** The last `drawer` ADE iPhones: switched off before the ban, last seen days ago (stale). */
   drawer: number;
   /** The first `silent` link iPhones: switched off right after enrolling, before any inventory (unknown). */
@@ -57,6 +59,7 @@ export function planFleet(total: number): FleetPlan {
     ade: total - android - link,
     link,
     android,
+    locked: few,
     drawer: few,
     silent: few,
     stubborn: few,
@@ -77,9 +80,12 @@ export function appsAt(i: number): AppKey[] {
   ];
 }
 
-/** The ADE iPhone `i`: the phones in the drawer have Olvid only (so they never open a banned app). */
+/**
+ * The ADE iPhone `i`. The locked phones and those in the drawer have Olvid only: a banned app would
+ * make them non-compliant whatever else holds, hiding the status they are there to show.
+ */
 export function adeApps(plan: FleetPlan, i: number): SimulatedApp[] {
-  const keys = i >= plan.ade - plan.drawer ? (['olvid'] as AppKey[]) : appsAt(i);
+  const keys = i < plan.locked || i >= plan.ade - plan.drawer ? (['olvid'] as AppKey[]) : appsAt(i);
   return keys.map((k) => IOS_APPS[k]);
 }
 

@@ -18,8 +18,9 @@ export function printDeliveries(
   say(`  ${'state'.padEnd(14)} ${PLATFORMS.map((p) => PLATFORM_NAMES[p].padStart(7)).join(' ')}`);
   const states = Object.keys(countsByPlatform.ios ?? countsByPlatform.android ?? {});
   for (const state of states) {
-    const cells = PLATFORMS.map((p) => String(countsByPlatform[p]?.[state] ?? 0).padStart(7)).join(' ');
-    const note = notes[state] ? `  ${notes[state]}` : '';
+    const counts = PLATFORMS.map((p) => countsByPlatform[p]?.[state] ?? 0);
+    const cells = counts.map((n) => String(n).padStart(7)).join(' ');
+    const note = notes[state] && counts.some((n) => n > 0) ? `  ${notes[state]}` : '';
     say(`  ${state.padEnd(14)} ${cells}${note}`);
   }
 }
