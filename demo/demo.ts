@@ -4,7 +4,7 @@
  * Needs only PostgreSQL and Redis (DATABASE_URL's server, REDIS_URL). Starts its own Rempart (api,
  * mdm, worker) on a database of its own and free ports, wired to local fakes of Apple's and Google's
  * services (APNs, Apple Business Manager, the Android Management API). DEMO_DEVICES phones (default
- * 200, at least 6): half supervised iPhones that come out of the box through Automated Device
+ * 200, at least 7): half supervised iPhones that come out of the box through Automated Device
  * Enrollment, a quarter unsupervised iPhones enrolled through the enrollment link, a quarter Android
  * phones enrolled with a token; a few are switched off, left in a drawer, or keep WhatsApp, so that
  * every compliance status shows. It publishes the ban of WhatsApp, Telegram, Signal and the other

@@ -10,7 +10,7 @@ import type { SimulatedApp } from '../test/simulators/iphone-simulator.js';
  * block there).
  */
 
-export const MIN_DEVICES = 6;
+export const MIN_DEVICES = 7;
 
 export const IOS_APPS = {
   whatsapp: { identifier: 'net.whatsapp.WhatsApp', name: 'WhatsApp', version: '24.20' },

@@ -90,7 +90,7 @@ describe('npm run demo', () => {
     }).catch((error: { code: number; stdout: string; stderr: string }) => error);
     expect(failure).toMatchObject({ code: 2, stdout: '' });
     expect((failure as { stderr: string }).stderr).toBe(
-      'demo: DEMO_DEVICES must be at least 6 (the mixed fleet needs that many)\n',
+      'demo: DEMO_DEVICES must be at least 7 (the mixed fleet needs that many)\n',
     );
   });
 });
