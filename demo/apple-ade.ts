@@ -9,6 +9,9 @@ import type { ApiClient } from './api-client.js';
  * Assignment API) that knows the serial numbers the state bought, and a stand-in for Apple's iPhone
  * Device CA whose certificates the phones sign their MachineInfo with in Setup Assistant.
  */
+/** How long to wait for the assignment before asking for another sync. */
+const RESYNC_MS = 15_000;
+
 export class DemoAppleBusinessManager {
   private constructor(
     readonly abm: FakeAde,
@@ -48,7 +51,7 @@ export class DemoAppleBusinessManager {
   /** Waits until Rempart has assigned `count` ABM devices (GET /v1/apple/ade/devices?status=assigned). */
   async waitForAssignment(api: ApiClient, count: number, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    let syncRequested = false;
+    let nextSync = Date.now() + RESYNC_MS;
     for (;;) {
       const assigned = await countAssigned(api);
       if (assigned >= count) return;
@@ -57,10 +60,10 @@ export class DemoAppleBusinessManager {
           `only ${assigned} of ${count} ABM iPhones were assigned within ${timeoutMs / 1000} s`,
         );
       }
-      // The sync the token upload queued may have run before the devices were all visible: ask once more.
-      if (!syncRequested && Date.now() > deadline - timeoutMs / 2) {
+      // Should the sync the token upload queued have missed some (a throttled serial), ask for another.
+      if (Date.now() > nextSync) {
         await api.post('/v1/apple/ade/sync', {});
-        syncRequested = true;
+        nextSync = Date.now() + RESYNC_MS;
       }
       await new Promise((resolve) => setTimeout(resolve, 300));
     }

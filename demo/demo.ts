@@ -228,12 +228,15 @@ async function main(): Promise<number> {
     const drawer = adePhones.slice(plan.ade - plan.drawer);
     const silent = linkPhones.slice(0, plan.silent);
 
+    const fromAbm = new Set(adePhones);
+    const switchedOffEarly = new Set(silent);
+    const setupAssistant = abm;
     const enrolling = new ProgressLine('enrolling', devices);
     await runWithConcurrency([...adePhones, ...linkPhones], 8, async (phone) => {
-      if (adePhones.includes(phone)) await abm!.setUp(phone);
+      if (fromAbm.has(phone)) await setupAssistant.setUp(phone);
       else await phone.enroll(linkEnrollment.enrollUrl);
       // A silent phone is switched off right after enrolling: it never answers its first commands.
-      if (!silent.includes(phone)) await phone.processCommands();
+      if (!switchedOffEarly.has(phone)) await phone.processCommands();
       enrolling.tick();
     });
     for (let i = 0; i < plan.android; i++) {
@@ -261,9 +264,10 @@ async function main(): Promise<number> {
     step(`${count(plan.locked, 'ABM iPhone')} locked: answering NotNow to a profile install until unlocked`);
 
     const offline = new Set([...drawer, ...silent]);
+    const lockedSet = new Set(locked);
     const wakeups = wakeOnPush(
       apns,
-      [...adePhones, ...linkPhones].filter((p) => !offline.has(p) && !locked.includes(p)),
+      [...adePhones, ...linkPhones].filter((p) => !offline.has(p) && !lockedSet.has(p)),
       { concurrency: 16 },
     );
     const lockedWakeups = wakeOnPush(apns, locked, { processCommands: { notNow: ['InstallProfile'] } });
