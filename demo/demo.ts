@@ -16,6 +16,7 @@
  *   npm run demo
  *   DEMO_DEVICES=50 npm run demo
  *   DEMO_KEEP=1 npm run demo      # keep the database (its name is printed) for a look afterwards
+ *   DEMO_CONSOLE=1 npm run demo   # keep everything up after the run, to sign in to the console, until Ctrl-C
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,6 +39,7 @@ import { DemoAppleBusinessManager } from './apple-ade.js';
 import { adeApps, androidApps, linkApps, MIN_DEVICES, planFleet } from './fleet-plan.js';
 import { ProgressLine } from './progress.js';
 import { type ComplianceSummary, printApps, printCompliance, printDeliveries, say } from './report.js';
+import { type DemoSignIn, holdForConsole, startDemoSignIn } from './oidc.js';
 
 const devices = positiveInteger('DEMO_DEVICES', 200);
 const timeoutSeconds = positiveInteger('DEMO_TIMEOUT_SECONDS', 300);
@@ -83,6 +85,7 @@ async function main(): Promise<number> {
   let apns: FakeApns | undefined;
   let abm: DemoAppleBusinessManager | undefined;
   let google: DemoAndroidEnterprise | undefined;
+  let signIn: DemoSignIn | undefined;
   let stopWakeups: (() => Promise<void>) | undefined;
 
   let cleaning: Promise<void> | undefined;
@@ -90,7 +93,7 @@ async function main(): Promise<number> {
     (cleaning ??= (async () => {
       await stopWakeups?.().catch(() => undefined);
       await Promise.all(processes.map((p) => p.stop()));
-      await Promise.allSettled([apns?.stop(), abm?.stop(), google?.stop()]);
+      await Promise.allSettled([apns?.stop(), abm?.stop(), google?.stop(), signIn?.stop()]);
       rmSync(workDir, { recursive: true, force: true });
       await deleteRedisKeys(redisUrl, queuePrefix).catch(() => undefined);
       if (!keepDatabase) await dropDatabase(serverUrl, database).catch(() => undefined);
@@ -126,7 +129,9 @@ async function main(): Promise<number> {
       workerMetrics: await freePort(),
     };
     const mdmUrl = `http://127.0.0.1:${ports.mdm}`;
+    signIn = await startDemoSignIn(ports.api, 'dinum');
     const env = {
+      ...signIn.env,
       NODE_ENV: 'development',
       LOG_LEVEL: 'warn',
       DATABASE_URL: databaseUrl,
@@ -169,6 +174,7 @@ async function main(): Promise<number> {
     say(
       `  fakes: APNs ${apns.url}, Apple Business Manager ${abm.url}, Android Management API ${google.amapi.rootUrl}`,
     );
+    for (const line of signIn.instructions) say(line);
 
     const api = await ApiClient.bootstrap({ apiUrl: `http://127.0.0.1:${ports.api}`, env, tenant: 'dinum' });
     await uploadPushCertificate(api);
@@ -315,6 +321,7 @@ async function main(): Promise<number> {
       say(`phones that failed to check in after a push: ${wakeups.failures.length}`);
     say(`demo finished in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     if (keepDatabase) say(`database kept: ${databaseUrl}`);
+    await holdForConsole(say);
     const verified = (rolledOut.counts.verified ?? 0) === reachable;
     if (!verified) say(`demo: ${rolledOut.counts.verified ?? 0} of ${reachable} reachable phones verified`);
     return verified ? 0 : 1;
