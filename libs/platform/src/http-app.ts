@@ -62,7 +62,16 @@ export async function createHttpApp(module: unknown, options: HttpAppOptions): P
         .setTitle(options.openApi.title)
         .setDescription(options.openApi.description)
         .setVersion(options.openApi.version)
-        .addBearerAuth()
+        .addBearerAuth(
+          {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'opaque',
+            description:
+              'An opaque officer token (not a JWT): issued by the CLI (`officer create`) or by `POST /v1/officers/{id}/tokens`, shown once, stored hashed.',
+          },
+          'bearer',
+        )
         .build(),
     );
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });

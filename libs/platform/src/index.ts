@@ -19,3 +19,14 @@ export {
 } from './input-guard.middleware.js';
 export { BoundedIntPipe, MAX_INT32 } from './int-param.pipe.js';
 export { AuthFailureLimiter, TooManyAuthFailures, clientAddress } from './auth-failure-limiter.js';
+export {
+  ApiDoc,
+  ApiErrors,
+  ApiFileResponse,
+  ApiJsonBody,
+  ApiNoContent,
+  ApiOfficerController,
+  ApiPathParam,
+  ErrorResponse,
+  FieldErrorResponse,
+} from './openapi.js';
