@@ -117,6 +117,8 @@ export function fieldErrors(errors: ValidationError[], parent = ''): FieldError[
     if ('whitelistValidation' in constraints) return [{ field, message: 'unknown field' }];
     if (error.value === undefined) return [{ field, message: 'is required' }];
     const [name, message] = chooseConstraint(constraints);
+    // class-validator's wording ("each value in nested property x must be either object or array").
+    if (name === 'nestedValidation') return [{ field, message: 'must be an object' }, ...children];
     const entries = Array.isArray(error.value) ? failingEntries(error, name) : undefined;
     const text = withoutSubject(message, error.property);
     if (entries) return [...entries.map((i) => ({ field: `${field}[${i}]`, message: text })), ...children];
