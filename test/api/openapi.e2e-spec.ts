@@ -7,6 +7,7 @@ import { type ApiHarness, startApi } from '../support/api-harness.js';
 
 interface Operation {
   operationId: string;
+  tags?: string[];
   summary?: string;
   description?: string;
   security?: Array<Record<string, string[]>>;
@@ -26,6 +27,7 @@ describe('the OpenAPI document of the officer API', () => {
   let api: ApiHarness;
   let document: {
     paths: Record<string, Partial<Record<(typeof METHODS)[number], Operation>>>;
+    tags: Array<{ name: string; description?: string }>;
     components: { securitySchemes: Record<string, Record<string, string>>; schemas: Record<string, unknown> };
   };
   let operations: Array<{ route: string; operation: Operation }>;
@@ -137,6 +139,17 @@ describe('the OpenAPI document of the officer API', () => {
         }
         const bare = (op.parameters ?? []).filter((p) => !p.description?.trim()).map((p) => p.name);
         return bare.length > 0 ? `parameters without a description: ${bare.join(', ')}` : undefined;
+      }),
+    ).toEqual([]);
+  });
+
+  it('puts every operation in a group that says what it is for', () => {
+    const described = new Map(document.tags.map((tag) => [tag.name, tag.description]));
+    expect(
+      problems((_, op) => {
+        const tag = op.tags?.[0];
+        if (!tag) return 'no group (tag)';
+        return described.get(tag)?.trim() ? undefined : `group ${tag} has no description`;
       }),
     ).toEqual([]);
   });
