@@ -95,9 +95,11 @@ export function ApiJsonBody(
   return ApiBody({ type, examples });
 }
 
-/** A path parameter with what it names. */
+/** A path parameter with what it names; a number example makes it a positive integer. */
 export function ApiPathParam(name: string, description: string, example?: string | number) {
-  return ApiParam({ name, description, example, type: typeof example === 'number' ? Number : String });
+  return typeof example === 'number'
+    ? ApiParam({ name, description, schema: { type: 'integer', minimum: 1, example } })
+    : ApiParam({ name, description, example, type: String });
 }
 
 /** A response that is a file, not JSON. */

@@ -274,8 +274,7 @@ export class PoliciesController {
   @ApiQuery({
     name: 'against',
     required: true,
-    type: Number,
-    example: 1,
+    schema: { type: 'integer', minimum: 1, example: 1 },
     description: 'the version to compare with',
   })
   @ApiResponse({ status: 200, type: PolicyDiffResponse, description: 'the differences' })
