@@ -82,6 +82,33 @@ describe('error messages that say what to fix', () => {
     expect(res.body.message).not.toContain('apps[1]');
   });
 
+  it('names every unknown or mismatched list of a policy in one answer', async () => {
+    await api
+      .http()
+      .post('/v1/groups')
+      .set(asAdmin())
+      .send({ slug: 'prefecture', name: 'Préfecture' })
+      .expect(201);
+    const res = await api
+      .http()
+      .post('/v1/policies')
+      .set(asAdmin())
+      .send({
+        slug: 'typos',
+        name: 'Typos',
+        groups: ['prefecture'],
+        blockLists: ['fr-gov-2023-messagin', 'fr-gov-2023-messaging-approved'],
+        allowLists: ['nope'],
+      });
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('UNKNOWN_APP_LIST');
+    expect(res.body.message).toBe(
+      'blockLists: unknown app list "fr-gov-2023-messagin"; ' +
+        'blockLists: "fr-gov-2023-messaging-approved" is an allow list, not a block list; ' +
+        'allowLists: unknown app list "nope"',
+    );
+  });
+
   it('tells a JSON body sent with another content type to use application/json', async () => {
     for (const contentType of ['text/plain', 'application/x-www-form-urlencoded']) {
       const res = await api
