@@ -136,6 +136,15 @@ describe('error messages that say what to fix', () => {
     expect((await api.sql(`SELECT 1 FROM device_groups WHERE slug = 'cabinet'`)).rowCount).toBe(0);
   });
 
+  it('answers an id that is not a UUID like an unknown id, naming what was looked for', async () => {
+    const res = await api.http().get('/v1/officers/not-a-uuid').set(asAdmin());
+    expect(res.status).toBe(404);
+    expect(res.body).toMatchObject({ code: 'NOT_FOUND', message: 'officer "not-a-uuid" was not found' });
+    const webhook = await api.http().delete('/v1/webhooks/42').set(asAdmin());
+    expect(webhook.status).toBe(404);
+    expect(webhook.body.message).toBe('webhook "42" was not found');
+  });
+
   it('names a missing or malformed query parameter (against, in a version diff)', async () => {
     const missing = await api.http().get('/v1/policies/p/versions/2/diff').set(asAdmin());
     expect(missing.status).toBe(400);

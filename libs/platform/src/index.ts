@@ -17,7 +17,7 @@ export {
   InputRefused,
   MAX_JSON_DEPTH,
 } from './input-guard.middleware.js';
-export { BoundedIntPipe, MAX_INT32 } from './int-param.pipe.js';
+export { BoundedIntPipe, MAX_INT32, UuidParamPipe } from './int-param.pipe.js';
 export { AuthFailureLimiter, TooManyAuthFailures, clientAddress } from './auth-failure-limiter.js';
 export {
   ApiDoc,

@@ -1,4 +1,6 @@
 import type { ArgumentMetadata, PipeTransform } from '@nestjs/common';
+import { isUUID } from 'class-validator';
+import { NotFoundDomainException } from './domain.exception.js';
 import { ValidationFailed } from './validation.js';
 
 /** PostgreSQL's `integer`: a larger number reaching a query is an "out of range" error, a 500. */
@@ -31,5 +33,19 @@ export class BoundedIntPipe implements PipeTransform<string | number | undefined
       );
     }
     return n;
+  }
+}
+
+/**
+ * A path id that names a row by UUID: anything else cannot name one, so it is the same 404 as an
+ * unknown id ("officer "x" was not found"), not Nest's "Validation failed (uuid is expected)".
+ */
+export class UuidParamPipe implements PipeTransform<string, string> {
+  constructor(private readonly what: string) {}
+
+  transform(value: string): string {
+    if (typeof value !== 'string' || !isUUID(value))
+      throw new NotFoundDomainException(this.what, String(value));
+    return value;
   }
 }

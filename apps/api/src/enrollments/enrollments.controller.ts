@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Post } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDate, IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
@@ -7,7 +7,14 @@ import { CurrentActor, CurrentPrincipal, type Principal } from '#libs/auth';
 import { AndroidEnrollmentsService } from '#libs/android-server';
 import { EnrollmentsService } from '#libs/fleet';
 import type { EnrollmentEntity } from '#libs/persistence';
-import { ApiDoc, ApiErrors, ApiJsonBody, ApiOfficerController, ApiPathParam } from '#libs/platform';
+import {
+  ApiDoc,
+  ApiErrors,
+  ApiJsonBody,
+  ApiOfficerController,
+  ApiPathParam,
+  UuidParamPipe,
+} from '#libs/platform';
 import { CreatedEnrollmentResponse, EnrollmentResponse } from './enrollments.openapi.js';
 
 export class CreateEnrollmentDto {
@@ -116,10 +123,7 @@ export class EnrollmentsController {
   @ApiPathParam('id', 'id of an enrollment (a UUID)')
   @ApiResponse({ status: 200, type: EnrollmentResponse, description: 'the enrollment, with `revokedAt` set' })
   @ApiErrors(403, 404)
-  async revoke(
-    @CurrentActor() actor: Actor,
-    @Param('id', new ParseUUIDPipe({ errorHttpStatusCode: 404 })) id: string,
-  ) {
+  async revoke(@CurrentActor() actor: Actor, @Param('id', new UuidParamPipe('enrollment')) id: string) {
     // Android: also deletes the AMAPI token, so that no further phone can enroll with it.
     return enrollmentView(await this.android.revoke(actor, id));
   }

@@ -1,8 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '#libs/audit';
 import { CurrentActor, CurrentPrincipal, OfficersService, RequireRole, type Principal } from '#libs/auth';
-import { ApiDoc, ApiErrors, ApiJsonBody, ApiOfficerController, ApiPathParam } from '#libs/platform';
+import {
+  ApiDoc,
+  ApiErrors,
+  ApiJsonBody,
+  ApiOfficerController,
+  ApiPathParam,
+  UuidParamPipe,
+} from '#libs/platform';
 import {
   CreateOfficerDto,
   CreateTokenDto,
@@ -16,7 +23,7 @@ import {
 
 const officerId = ApiPathParam('id', 'id of an officer of your tenant (a UUID)');
 
-const uuid = new ParseUUIDPipe({ version: '4', errorHttpStatusCode: 404 });
+const officerUuid = new UuidParamPipe('officer');
 
 @ApiTags('officers')
 @ApiOfficerController()
@@ -72,7 +79,7 @@ export class OfficersController {
   @officerId
   @ApiResponse({ status: 200, type: OfficerResponse, description: 'the officer' })
   @ApiErrors(403, 404)
-  async get(@CurrentPrincipal() principal: Principal, @Param('id', uuid) id: string) {
+  async get(@CurrentPrincipal() principal: Principal, @Param('id', officerUuid) id: string) {
     return officerView(await this.officers.get(principal.tenantId, id));
   }
 
@@ -85,7 +92,7 @@ export class OfficersController {
   @officerId
   @ApiResponse({ status: 200, type: OfficerResponse, description: 'the officer, with `disabledAt` set' })
   @ApiErrors(403, 404)
-  async disable(@CurrentActor() actor: Actor, @Param('id', uuid) id: string) {
+  async disable(@CurrentActor() actor: Actor, @Param('id', officerUuid) id: string) {
     return officerView(await this.officers.disable(actor, id));
   }
 
@@ -107,7 +114,7 @@ export class OfficersController {
   @ApiErrors(400, 403, 404)
   async issueToken(
     @CurrentActor() actor: Actor,
-    @Param('id', uuid) id: string,
+    @Param('id', officerUuid) id: string,
     @Body() body: CreateTokenDto,
   ) {
     const issued = await this.officers.issueToken(actor, id, body);
@@ -133,7 +140,7 @@ export class OfficersController {
   @ApiPathParam('id', 'id of a token (a UUID), as `GET /v1/tokens` lists them')
   @ApiResponse({ status: 200, type: TokenResponse, description: 'the token, with `revokedAt` set' })
   @ApiErrors(403, 404)
-  async revokeToken(@CurrentActor() actor: Actor, @Param('id', uuid) id: string) {
+  async revokeToken(@CurrentActor() actor: Actor, @Param('id', new UuidParamPipe('token')) id: string) {
     return tokenView(await this.officers.revokeToken(actor, id));
   }
 }

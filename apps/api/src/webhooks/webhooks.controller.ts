@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ArrayNotEmpty, IsArray, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import type { Actor } from '#libs/audit';
@@ -10,12 +10,19 @@ import {
   type WebhookEntity,
   type WebhookEvent,
 } from '#libs/persistence';
-import { ApiDoc, ApiErrors, ApiJsonBody, ApiOfficerController, ApiPathParam } from '#libs/platform';
+import {
+  ApiDoc,
+  ApiErrors,
+  ApiJsonBody,
+  ApiOfficerController,
+  ApiPathParam,
+  UuidParamPipe,
+} from '#libs/platform';
 import { CreatedWebhookResponse, WebhookDeliveryResponse, WebhookResponse } from './webhooks.openapi.js';
 
 const webhookId = ApiPathParam('id', 'id of a webhook (a UUID)');
 
-const uuid = new ParseUUIDPipe({ version: '4', errorHttpStatusCode: 404 });
+const uuid = new UuidParamPipe('webhook');
 
 export class CreateWebhookDto {
   @ApiProperty({ example: 'https://siem.example.gouv.fr/rempart' })
