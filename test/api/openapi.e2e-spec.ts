@@ -17,6 +17,9 @@ interface Operation {
 }
 
 const ERROR_SCHEMA = { $ref: '#/components/schemas/ErrorResponse' };
+/** @nestjs/swagger's metadata keys of @ApiExcludeController and @ApiExcludeEndpoint (not exported). */
+const EXCLUDED_CONTROLLER = 'swagger/apiExcludeController';
+const EXCLUDED_ENDPOINT = 'swagger/apiExcludeEndpoint';
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 
 /**
@@ -46,6 +49,8 @@ describe('the OpenAPI document of the officer API', () => {
     for (const module of api.app.get(ModulesContainer).values()) {
       for (const { metatype } of module.controllers.values()) {
         const controller = metatype as { name: string; prototype: Record<string, unknown> };
+        // Left out of the document on purpose (@ApiExcludeController: browser routes, not the API).
+        if ((Reflect.getMetadata(EXCLUDED_CONTROLLER, controller) as boolean[] | undefined)?.[0]) continue;
         for (const key of Object.getOwnPropertyNames(controller.prototype)) {
           const handler = controller.prototype[key];
           if (
@@ -53,6 +58,8 @@ describe('the OpenAPI document of the officer API', () => {
             typeof handler !== 'function' ||
             Reflect.getMetadata(PATH_METADATA, handler) === undefined
           )
+            continue;
+          if ((Reflect.getMetadata(EXCLUDED_ENDPOINT, handler) as { disable?: boolean } | undefined)?.disable)
             continue;
           const isPublic =
             Reflect.getMetadata(IS_PUBLIC, handler) ?? Reflect.getMetadata(IS_PUBLIC, controller) ?? false;
