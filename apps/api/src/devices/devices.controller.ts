@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { DeviceCertificatesService, MdmCommandsService } from '#libs/apple-server';
@@ -14,26 +14,46 @@ import {
   type MdmCommandEntity,
   type Platform,
 } from '#libs/persistence';
-import { DomainException, MAX_INT32 } from '#libs/platform';
-import { DeviceResponse } from './device.response.js';
+import {
+  ApiDoc,
+  ApiErrors,
+  ApiJsonBody,
+  ApiOfficerController,
+  ApiPathParam,
+  DomainException,
+  MAX_INT32,
+} from '#libs/platform';
+import {
+  DeviceIdentityChangeResponse,
+  DeviceInventoryResponse,
+  DeviceResponse,
+  MdmCommandResponse,
+  QueuedCommandResponse,
+} from './devices.openapi.js';
+
+const udidParam = ApiPathParam(
+  'udid',
+  'the device: iOS UDID, or Android device id',
+  '00008110-000A1C2E3F40801E',
+);
 
 export class DevicesQuery {
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ description: 'slug of a group', example: 'ministere-interieur' })
   @IsOptional()
   @IsString()
   group?: string;
 
-  @ApiPropertyOptional({ enum: PLATFORMS })
+  @ApiPropertyOptional({ enum: PLATFORMS, description: 'only this platform' })
   @IsOptional()
   @IsIn(PLATFORMS)
   platform?: Platform;
 
-  @ApiPropertyOptional({ enum: DEVICE_STATUSES })
+  @ApiPropertyOptional({ enum: DEVICE_STATUSES, description: 'only devices in this enrollment state' })
   @IsOptional()
   @IsIn(DEVICE_STATUSES)
   status?: DeviceStatus;
 
-  @ApiPropertyOptional({ default: 100, maximum: 1000 })
+  @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 1000, description: 'devices per page' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -41,7 +61,7 @@ export class DevicesQuery {
   @Max(1000)
   limit?: number;
 
-  @ApiPropertyOptional({ default: 0 })
+  @ApiPropertyOptional({ default: 0, description: 'devices to skip' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -60,7 +80,7 @@ const ON_DEMAND = [
 ] as const;
 
 export class QueueCommandDto {
-  @ApiProperty({ enum: ON_DEMAND })
+  @ApiProperty({ enum: ON_DEMAND, description: 'a question to ask the phone' })
   @IsIn(ON_DEMAND, { message: `requestType must be one of ${ON_DEMAND.join(', ')}` })
   requestType!: (typeof ON_DEMAND)[number];
 }
@@ -106,7 +126,7 @@ const commandView = (c: MdmCommandEntity) => ({
 });
 
 @ApiTags('devices')
-@ApiBearerAuth()
+@ApiOfficerController()
 @Controller('v1/devices')
 export class DevicesController {
   constructor(
@@ -116,7 +136,12 @@ export class DevicesController {
   ) {}
 
   @Get()
-  @ApiOkResponse({ type: [DeviceResponse] })
+  @ApiDoc(
+    'List the devices',
+    'Enrolled (and pending, unenrolled) phones of your tenant, filtered by group, platform and state. Any role.',
+  )
+  @ApiResponse({ status: 200, type: [DeviceResponse], description: 'the devices' })
+  @ApiErrors(400)
   async list(@CurrentPrincipal() principal: Principal, @Query() query: DevicesQuery) {
     const devices = await this.devices.list(principal.tenantId, {
       ...query,
@@ -128,7 +153,10 @@ export class DevicesController {
   }
 
   @Get(':udid')
-  @ApiOkResponse({ type: DeviceResponse })
+  @ApiDoc('Read one device', 'One phone of your tenant. Any role.')
+  @udidParam
+  @ApiResponse({ status: 200, type: DeviceResponse, description: 'the device' })
+  @ApiErrors(404)
   async get(@CurrentPrincipal() principal: Principal, @Param('udid') udid: string) {
     const device = await this.devices.get(principal.tenantId, udid);
     const placements = await this.devices.placements(principal.tenantId, [device]);
@@ -136,6 +164,13 @@ export class DevicesController {
   }
 
   @Get(':udid/inventory')
+  @ApiDoc(
+    'Read what a device has installed',
+    'The apps (and iOS profiles) the phone last reported. Any role.',
+  )
+  @udidParam
+  @ApiResponse({ status: 200, type: DeviceInventoryResponse, description: 'the inventory' })
+  @ApiErrors(404)
   async inventory(@CurrentPrincipal() principal: Principal, @Param('udid') udid: string) {
     const { device, apps, profiles } = await this.devices.inventory(principal.tenantId, udid);
     return {
@@ -157,12 +192,27 @@ export class DevicesController {
   }
 
   @Get(':udid/commands')
+  @ApiDoc(
+    'List the MDM commands of an iPhone',
+    'Commands queued for the phone, with their state and the phone’s answer. Any role.',
+  )
+  @udidParam
+  @ApiResponse({ status: 200, type: [MdmCommandResponse], description: 'the commands' })
+  @ApiErrors(404)
   async listCommands(@CurrentPrincipal() principal: Principal, @Param('udid') udid: string) {
     const device = await this.devices.get(principal.tenantId, udid);
     return (await this.commands.listForDevice(principal.tenantId, device.id)).map(commandView);
   }
 
   @Post(':udid/commands')
+  @ApiDoc(
+    'Ask an iPhone a question',
+    'Queues a read-only MDM command (installed apps, profiles, device or security information) and wakes the phone with a push; read the answer with `GET /v1/devices/{udid}/commands`. Officer or above; audited.',
+  )
+  @udidParam
+  @ApiJsonBody(QueueCommandDto, { apps: { value: { requestType: 'InstalledApplicationList' } } })
+  @ApiResponse({ status: 201, type: QueuedCommandResponse, description: 'the queued command' })
+  @ApiErrors(400, 403, 404, 409)
   async queueCommand(
     @CurrentActor() actor: Actor,
     @Param('udid') udid: string,
@@ -182,6 +232,13 @@ export class DevicesController {
    */
   @Post(':udid/release')
   @HttpCode(200)
+  @ApiDoc(
+    'Release a phone from its certificate',
+    'For a phone wiped or replaced without checking out: it is unenrolled, its open commands cancelled, and its UDID may enroll again with a new certificate. Officer or above; audited.',
+  )
+  @udidParam
+  @ApiResponse({ status: 200, type: DeviceIdentityChangeResponse, description: 'what changed' })
+  @ApiErrors(403, 404)
   release(@CurrentActor() actor: Actor, @Param('udid') udid: string) {
     return this.certificates.release(actor, udid);
   }
@@ -189,6 +246,13 @@ export class DevicesController {
   /** Revokes the certificate bound to the phone: from now on the phone is refused (401, re-enroll). */
   @Post(':udid/revoke-certificate')
   @HttpCode(200)
+  @ApiDoc(
+    'Revoke a phone’s certificate',
+    'The phone is refused from now on (it must enroll again), e.g. after a loss or theft. Officer or above; audited.',
+  )
+  @udidParam
+  @ApiResponse({ status: 200, type: DeviceIdentityChangeResponse, description: 'what changed' })
+  @ApiErrors(403, 404)
   revokeCertificate(@CurrentActor() actor: Actor, @Param('udid') udid: string) {
     return this.certificates.revokeCertificate(actor, udid);
   }

@@ -1,12 +1,5 @@
-import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiOkResponse,
-  ApiOperation,
-  ApiProperty,
-  ApiPropertyOptional,
-  ApiTags,
-} from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, Param, Post } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import type { Actor } from '#libs/audit';
 import { CurrentActor, CurrentPrincipal, RequireRole, type Principal } from '#libs/auth';
@@ -14,11 +7,23 @@ import { AndroidEnrollmentsService } from '#libs/android-server';
 import { PushCertificatesService } from '#libs/apple-server';
 import { EnrollmentsService } from '#libs/fleet';
 import type { EnrollmentEntity } from '#libs/persistence';
-import { IsIsoDateTime } from '#libs/platform';
-import { EnrollmentDetailResponse } from './enrollment.response.js';
+import {
+  ApiDoc,
+  ApiErrors,
+  ApiJsonBody,
+  ApiOfficerController,
+  ApiPathParam,
+  IsIsoDateTime,
+  UuidParamPipe,
+} from '#libs/platform';
+import {
+  CreatedEnrollmentResponse,
+  EnrollmentDetailResponse,
+  EnrollmentResponse,
+} from './enrollments.openapi.js';
 
 export class CreateEnrollmentDto {
-  @ApiProperty({ example: 'cabinets' })
+  @ApiProperty({ example: 'cabinets', description: 'slug of the group the phones join' })
   @IsString()
   group!: string;
 
@@ -55,7 +60,7 @@ const enrollmentView = (e: EnrollmentEntity) => ({
 });
 
 @ApiTags('enrollments')
-@ApiBearerAuth()
+@ApiOfficerController()
 @Controller('v1/enrollments')
 export class EnrollmentsController {
   constructor(
@@ -65,6 +70,23 @@ export class EnrollmentsController {
   ) {}
 
   @Post()
+  @ApiDoc(
+    'Create an enrollment',
+    'An enrollment lets phones join a group until it expires or is used up. iOS: open `enrollUrl` on the iPhone (needs the push certificate, `PUT /v1/apple/push-certificate`). Android: scan `qrCode` (or `qrPngUrl`) at setup, or type `androidToken` at `afw#setup` (needs the enterprise, `PUT /v1/android/enterprise`). Officer or above; audited.',
+  )
+  @ApiJsonBody(CreateEnrollmentDto, {
+    ios: {
+      summary: 'iPhones of a group, for a week',
+      value: { group: 'cabinets', platform: 'ios', expiresAt: '2026-12-08T18:00:00+01:00' },
+    },
+    android: { summary: 'one Android phone', value: { group: 'cabinets', platform: 'android', maxUses: 1 } },
+  })
+  @ApiResponse({
+    status: 201,
+    type: CreatedEnrollmentResponse,
+    description: 'the enrollment, with what phones need',
+  })
+  @ApiErrors(400, 403, 404, 409, 502)
   async create(@CurrentActor() actor: Actor, @Body() body: CreateEnrollmentDto) {
     if (body.platform === 'android') {
       const created = await this.android.create(actor, body);
@@ -90,6 +112,11 @@ export class EnrollmentsController {
   }
 
   @Get()
+  @ApiDoc(
+    'List the enrollments',
+    'Every enrollment of your tenant with its uses, expiry and revocation; never its token. Any role.',
+  )
+  @ApiResponse({ status: 200, type: [EnrollmentResponse], description: 'the enrollments' })
   async list(@CurrentPrincipal() principal: Principal) {
     return (await this.enrollments.list(principal.tenantId)).map(enrollmentView);
   }
@@ -97,15 +124,16 @@ export class EnrollmentsController {
   @Get(':id')
   // Its links enroll phones into the group: those who may create enrollments, not auditors, read them.
   @RequireRole('officer')
-  @ApiOkResponse({ type: EnrollmentDetailResponse })
-  @ApiOperation({
-    summary: 'One enrollment with its links again (enrollUrl; Android: also qrCode and qrPngUrl)',
-    description:
-      'enrollUrl is null for enrollments created before Rempart kept their token (create a new one).',
-  })
+  @ApiDoc(
+    'Read one enrollment with its links',
+    'The enrollment and its links again: `enrollUrl` (iOS: the profile URL; Android: the work-profile URL, with `androidToken`, `qrCode` and `qrPngUrl`). `token` and `enrollUrl` are null for enrollments created before Rempart kept their token: create a new one. Officer or above (the links enroll phones).',
+  )
+  @ApiPathParam('id', 'id of an enrollment (a UUID)')
+  @ApiResponse({ status: 200, type: EnrollmentDetailResponse, description: 'the enrollment and its links' })
+  @ApiErrors(403, 404)
   async get(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', new ParseUUIDPipe({ errorHttpStatusCode: 404 })) id: string,
+    @Param('id', new UuidParamPipe('enrollment')) id: string,
   ) {
     const enrollment = await this.enrollments.get(principal.tenantId, id);
     const token = this.enrollments.tokenOf(enrollment);
@@ -121,10 +149,14 @@ export class EnrollmentsController {
   }
 
   @Delete(':id')
-  async revoke(
-    @CurrentActor() actor: Actor,
-    @Param('id', new ParseUUIDPipe({ errorHttpStatusCode: 404 })) id: string,
-  ) {
+  @ApiDoc(
+    'Revoke an enrollment',
+    'No further phone can enroll with it (Android: the AMAPI token is deleted too); phones already enrolled stay. Officer or above; audited.',
+  )
+  @ApiPathParam('id', 'id of an enrollment (a UUID)')
+  @ApiResponse({ status: 200, type: EnrollmentResponse, description: 'the enrollment, with `revokedAt` set' })
+  @ApiErrors(403, 404)
+  async revoke(@CurrentActor() actor: Actor, @Param('id', new UuidParamPipe('enrollment')) id: string) {
     // Android: also deletes the AMAPI token, so that no further phone can enroll with it.
     return enrollmentView(await this.android.revoke(actor, id));
   }

@@ -1,11 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
 
-/** A device group as GET /v1/groups and GET /v1/groups/{slug} show it. */
 export class GroupResponse {
-  @ApiProperty({ example: 'cabinets' })
+  @ApiProperty({ example: 'ministere-interieur' })
   slug!: string;
 
-  @ApiProperty({ example: 'Cabinets ministériels' })
+  @ApiProperty({ example: 'Ministère de l’Intérieur' })
   name!: string;
 
   @ApiProperty({ type: String, format: 'date-time' })
