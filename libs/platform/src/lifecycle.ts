@@ -1,0 +1,76 @@
+import { isIPv6 } from 'node:net';
+import type { INestApplicationContext } from '@nestjs/common';
+import type { Logger } from 'pino';
+
+/** `http://host:port` plus `path`, an IPv6 host in brackets. */
+export function listenerUrl(host: string, port: number, path = ''): string {
+  return `http://${isIPv6(host) ? `[${host}]` : host}:${port}${path}`;
+}
+
+/** What a process tells `rempart up` (its parent, over the fork IPC channel) once it listens. */
+export interface ListeningMessage {
+  type: 'rempart.listening';
+  process: string;
+  /** One line a person reads: where to reach the process. */
+  summary: string;
+}
+
+export function isListeningMessage(message: unknown): message is ListeningMessage {
+  return (
+    typeof message === 'object' &&
+    message !== null &&
+    (message as ListeningMessage).type === 'rempart.listening' &&
+    typeof (message as ListeningMessage).process === 'string' &&
+    typeof (message as ListeningMessage).summary === 'string'
+  );
+}
+
+/**
+ * Logs where a process can be reached, once it listens, and tells `rempart up` when it runs the
+ * process. `summary` is the human part of the line; `urls` the same, as fields for log search.
+ */
+export function announceListening(
+  logger: Logger,
+  name: string,
+  urls: Record<string, string | string[]>,
+  summary: string,
+): void {
+  logger.info({ ...urls }, `${name} started: ${summary}`);
+  const message: ListeningMessage = { type: 'rempart.listening', process: name, summary };
+  process.send?.(message);
+}
+
+const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+
+/** How long a closed process may take to end on its own before the signal ends it. */
+const EXIT_GRACE_MS = 2_000;
+
+/**
+ * Logs a line when SIGTERM or SIGINT arrives and another once the application has closed. Nest's
+ * shutdown hooks (enabled on every process) do the closing; this listener joins their shutdown and
+ * absorbs the signal Nest re-sends afterwards, so that the process ends on its own once its last log
+ * lines are written (they are written asynchronously; a signal's default action would cut them off).
+ * A handle left open cannot keep it alive: the signal ends it after EXIT_GRACE_MS.
+ */
+export function logShutdown(app: INestApplicationContext, logger: Logger, name: string): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, `${name} stopping (${signal}): finishing in-flight work`);
+    const started = Date.now();
+    // close() while Nest's own signal handler is closing awaits that same shutdown.
+    void app.close().then(
+      () => {
+        logger.info({ signal, ms: Date.now() - started }, `${name} stopped`);
+        setTimeout(() => {
+          for (const s of SHUTDOWN_SIGNALS) process.removeListener(s, onSignal);
+          process.kill(process.pid, signal);
+        }, EXIT_GRACE_MS).unref();
+      },
+      // Nest logs the failure and exits 1 itself.
+      () => undefined,
+    );
+  };
+  for (const signal of SHUTDOWN_SIGNALS) process.on(signal, onSignal);
+}
