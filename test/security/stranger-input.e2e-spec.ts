@@ -118,6 +118,8 @@ describe('input that used to answer 500', () => {
     it.each([
       ['/v1/devices?offset=1e20', /offset/],
       ['/v1/devices?offset=99999999999999999999', /offset/],
+      ['/v1/compliance/devices?offset=99999999999999999999', /offset/],
+      ['/v1/compliance/devices?limit=0', /limit/],
       ['/v1/audit-events?cursor=99999999999999999999', /cursor/],
       ['/v1/audit-events?cursor=1e20', /cursor/],
     ])('refuses %s with a 400 naming the parameter', async (path, names) => {

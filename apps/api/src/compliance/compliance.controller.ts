@@ -1,11 +1,12 @@
 import { Controller, Get, Param, Query, Res, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import type { Response } from 'express';
 import { CurrentPrincipal, type Principal } from '#libs/auth';
 import { ComplianceExportService, ComplianceReportsService } from '#libs/compliance';
 import { COMPLIANCE_STATUSES, type ComplianceStatus } from '#libs/persistence';
+import { PageQuery } from '../page-query.js';
 
 export class ScopeQuery {
   @ApiPropertyOptional({ description: 'a device group slug' })
@@ -19,34 +20,14 @@ export class ScopeQuery {
   policy?: string;
 }
 
-export class ComplianceDevicesQuery extends ScopeQuery {
-  @ApiPropertyOptional({ enum: COMPLIANCE_STATUSES })
-  @IsOptional()
-  @IsIn(COMPLIANCE_STATUSES, { message: `status must be one of ${COMPLIANCE_STATUSES.join(', ')}` })
-  status?: ComplianceStatus;
-
-  @ApiPropertyOptional({ default: 100, maximum: 1000 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit?: number;
-
-  @ApiPropertyOptional({ default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset?: number;
-}
-
 export class ExportQuery extends ScopeQuery {
   @ApiPropertyOptional({ enum: COMPLIANCE_STATUSES })
   @IsOptional()
   @IsIn(COMPLIANCE_STATUSES, { message: `status must be one of ${COMPLIANCE_STATUSES.join(', ')}` })
   status?: ComplianceStatus;
 }
+
+export class ComplianceDevicesQuery extends IntersectionType(ExportQuery, PageQuery) {}
 
 export class TrendQuery {
   @ApiPropertyOptional({ default: 30, minimum: 1, maximum: 366 })

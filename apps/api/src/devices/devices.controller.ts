@@ -1,7 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString } from 'class-validator';
 import { DeviceCertificatesService, MdmCommandsService } from '#libs/apple-server';
 import type { Actor } from '#libs/audit';
 import { CurrentActor, CurrentPrincipal, type Principal } from '#libs/auth';
@@ -14,9 +13,10 @@ import {
   type MdmCommandEntity,
   type Platform,
 } from '#libs/persistence';
-import { DomainException, MAX_INT32 } from '#libs/platform';
+import { DomainException } from '#libs/platform';
+import { PageQuery } from '../page-query.js';
 
-export class DevicesQuery {
+export class DevicesQuery extends PageQuery {
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()
@@ -31,22 +31,6 @@ export class DevicesQuery {
   @IsOptional()
   @IsIn(DEVICE_STATUSES)
   status?: DeviceStatus;
-
-  @ApiPropertyOptional({ default: 100, maximum: 1000 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit?: number;
-
-  @ApiPropertyOptional({ default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(MAX_INT32)
-  offset?: number;
 }
 
 /** Commands an officer may ask for on demand: questions, never changes. */
