@@ -18,5 +18,11 @@ export {
 } from './input-guard.middleware.js';
 export { BoundedIntPipe, MAX_INT32 } from './int-param.pipe.js';
 export { AuthFailureLimiter, TooManyAuthFailures, clientAddress } from './auth-failure-limiter.js';
-export { announceListening, isListeningMessage, listenerUrl, logShutdown } from './lifecycle.js';
+export {
+  announceListening,
+  isListeningMessage,
+  listenerUrl,
+  listenWithMetrics,
+  logShutdown,
+} from './lifecycle.js';
 export type { ListeningMessage } from './lifecycle.js';

@@ -1,10 +1,30 @@
-import { isIPv6 } from 'node:net';
-import type { INestApplicationContext } from '@nestjs/common';
+import type { Server } from 'node:http';
+import { type AddressInfo, isIPv6 } from 'node:net';
+import type { INestApplication, INestApplicationContext } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { MetricsEndpoint } from './metrics.js';
 
 /** `http://host:port` plus `path`, an IPv6 host in brackets. */
 export function listenerUrl(host: string, port: number, path = ''): string {
   return `http://${isIPv6(host) ? `[${host}]` : host}:${port}${path}`;
+}
+
+/**
+ * Listens on `port` (0: any free one) and starts the app's Prometheus listener on its own address
+ * and port; answers the URLs actually bound.
+ */
+export async function listenWithMetrics(
+  app: INestApplication,
+  listen: { host: string; port: number },
+  metricsListen: { host: string; port: number },
+): Promise<{ url: string; metrics: string }> {
+  await app.listen(listen.port, listen.host);
+  const metricsPort = await app.get(MetricsEndpoint).listen(metricsListen.host, metricsListen.port);
+  const { address, port } = (app.getHttpServer() as Server).address() as AddressInfo;
+  return {
+    url: listenerUrl(address, port),
+    metrics: listenerUrl(metricsListen.host, metricsPort, '/metrics'),
+  };
 }
 
 /** What a process tells `rempart up` (its parent, over the fork IPC channel) once it listens. */
