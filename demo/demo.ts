@@ -30,6 +30,7 @@ import { type RunningProcess, startProcess, waitForHttp } from '../test/support/
 import { wakeOnPush } from '../test/simulators/push-wakeup.js';
 import { ApiClient } from './api-client.js';
 import { ProgressLine } from './progress.js';
+import { type DemoSignIn, holdForConsole, startDemoSignIn } from './oidc.js';
 
 const WHATSAPP: SimulatedApp = { identifier: 'net.whatsapp.WhatsApp', name: 'WhatsApp', version: '24.20' };
 const TELEGRAM: SimulatedApp = { identifier: 'ph.telegra.Telegraph', name: 'Telegram', version: '11.2' };
@@ -69,10 +70,12 @@ async function main(): Promise<number> {
   const workDir = mkdtempSync(path.join(tmpdir(), 'rempart-demo-'));
   const processes: RunningProcess[] = [];
   let apns: FakeApns | undefined;
+  let signIn: DemoSignIn | undefined;
 
   const cleanUp = async () => {
     await Promise.all(processes.map((p) => p.stop()));
     await apns?.stop();
+    await signIn?.stop();
     rmSync(workDir, { recursive: true, force: true });
     await deleteRedisKeys(redisUrl, queuePrefix).catch(() => undefined);
     if (!keepDatabase) await dropDatabase(serverUrl, database).catch(() => undefined);
@@ -99,7 +102,9 @@ async function main(): Promise<number> {
       mdmMetrics: await freePort(),
       workerMetrics: await freePort(),
     };
+    signIn = await startDemoSignIn(ports.api, 'dinum');
     const env = {
+      ...signIn.env,
       NODE_ENV: 'development',
       LOG_LEVEL: 'warn',
       DATABASE_URL: databaseUrl,
@@ -124,6 +129,7 @@ async function main(): Promise<number> {
     say(
       `  api :${ports.api}, mdm :${ports.mdm}, worker metrics :${ports.workerMetrics}, fake APNs ${apns.url}`,
     );
+    for (const line of signIn.instructions) say(line);
 
     const api = await ApiClient.bootstrap({ apiUrl: `http://127.0.0.1:${ports.api}`, env, tenant: 'dinum' });
     const push = makePushCertificate();
@@ -176,6 +182,7 @@ async function main(): Promise<number> {
       say(`phones that failed to check in after a push: ${wakeups.failures.length}`);
     say(`demo finished in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     if (keepDatabase) say(`database kept: ${databaseUrl}`);
+    await holdForConsole(say);
     return rolledOut.counts.verified === devices ? 0 : 1;
   } catch (error) {
     for (const p of processes) {
