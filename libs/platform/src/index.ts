@@ -24,5 +24,6 @@ export {
   listenerUrl,
   listenWithMetrics,
   logShutdown,
+  runHttpProcess,
 } from './lifecycle.js';
-export type { ListeningMessage } from './lifecycle.js';
+export type { HttpProcess, ListeningMessage } from './lifecycle.js';

@@ -2,7 +2,10 @@ import type { Server } from 'node:http';
 import { type AddressInfo, isIPv6 } from 'node:net';
 import type { INestApplication, INestApplicationContext } from '@nestjs/common';
 import type { Logger } from 'pino';
+import type { AppConfig } from '#libs/config';
+import { createLogger } from './logger.js';
 import { MetricsEndpoint } from './metrics.js';
+import { exitWithOneLine, preflight } from './preflight.js';
 
 /** `http://host:port` plus `path`, an IPv6 host in brackets. */
 export function listenerUrl(host: string, port: number, path = ''): string {
@@ -93,4 +96,39 @@ export function logShutdown(app: INestApplicationContext, logger: Logger, name: 
     );
   };
   for (const signal of SHUTDOWN_SIGNALS) process.on(signal, onSignal);
+}
+
+export interface HttpProcess {
+  name: 'api' | 'mdm';
+  create: (config: AppConfig, logger: Logger) => Promise<INestApplication>;
+  ports: (config: AppConfig) => { port: number; metricsPort: number };
+  /** The start line: its URLs as log fields, and the human summary. */
+  describe: (
+    urls: { url: string; metrics: string },
+    config: AppConfig,
+  ) => { fields: Record<string, string>; summary: string };
+}
+
+/**
+ * What the api and mdm main.ts do: preflight (environment, database, Redis), create the app, listen
+ * on its port and its metrics port, say where, and say when a signal stops it. A failure exits 1
+ * with one line.
+ */
+export async function runHttpProcess(spec: HttpProcess): Promise<void> {
+  const config = await preflight({ migrate: true, redis: true });
+  try {
+    const logger = createLogger(spec.name, config.LOG_LEVEL);
+    const app = await spec.create(config, logger);
+    const { port, metricsPort } = spec.ports(config);
+    const urls = await listenWithMetrics(
+      app,
+      { host: config.BIND_ADDRESS, port },
+      { host: config.METRICS_BIND_ADDRESS, port: metricsPort },
+    );
+    const { fields, summary } = spec.describe(urls, config);
+    announceListening(logger, spec.name, fields, summary);
+    logShutdown(app, logger, spec.name);
+  } catch (error) {
+    exitWithOneLine(error);
+  }
 }
