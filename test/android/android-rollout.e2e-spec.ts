@@ -91,6 +91,9 @@ describe('Android leg of a rollout', () => {
       return body.counts?.verified === 3 ? body : undefined;
     });
     expect(verified.percentDone).toBe(100);
+    expect(verified.countsByPlatform).toEqual({
+      android: expect.objectContaining({ verified: 3, pushed: 0 }),
+    });
 
     const devices = (await http().get('/v1/devices?platform=android').set(r.as(dinum, 'auditor'))).body;
     const version = String(fake.policy(policyName())!.version);

@@ -5,7 +5,7 @@ import { MAX_INT32 } from '#libs/platform';
 
 /** `limit` and `offset` of a paged list (devices, compliance devices); the controller applies the defaults. */
 export class PageQuery {
-  @ApiPropertyOptional({ default: 100, maximum: 1000 })
+  @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 1000, description: 'devices per page' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -13,7 +13,7 @@ export class PageQuery {
   @Max(1000)
   limit?: number;
 
-  @ApiPropertyOptional({ default: 0 })
+  @ApiPropertyOptional({ default: 0, description: 'devices to skip' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -1,5 +1,5 @@
-import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, Param, Post } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDate, IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import type { Actor } from '#libs/audit';
@@ -7,9 +7,18 @@ import { CurrentActor, CurrentPrincipal, type Principal } from '#libs/auth';
 import { AndroidEnrollmentsService } from '#libs/android-server';
 import { EnrollmentsService } from '#libs/fleet';
 import type { EnrollmentEntity } from '#libs/persistence';
+import {
+  ApiDoc,
+  ApiErrors,
+  ApiJsonBody,
+  ApiOfficerController,
+  ApiPathParam,
+  UuidParamPipe,
+} from '#libs/platform';
+import { CreatedEnrollmentResponse, EnrollmentResponse } from './enrollments.openapi.js';
 
 export class CreateEnrollmentDto {
-  @ApiProperty({ example: 'cabinets' })
+  @ApiProperty({ example: 'cabinets', description: 'slug of the group the phones join' })
   @IsString()
   group!: string;
 
@@ -47,7 +56,7 @@ const enrollmentView = (e: EnrollmentEntity) => ({
 });
 
 @ApiTags('enrollments')
-@ApiBearerAuth()
+@ApiOfficerController()
 @Controller('v1/enrollments')
 export class EnrollmentsController {
   constructor(
@@ -56,6 +65,23 @@ export class EnrollmentsController {
   ) {}
 
   @Post()
+  @ApiDoc(
+    'Create an enrollment',
+    'An enrollment lets phones join a group until it expires or is used up. iOS: open `enrollUrl` on the iPhone (needs the push certificate, `PUT /v1/apple/push-certificate`). Android: scan `qrCode` (or `qrPngUrl`) at setup, or type `androidToken` at `afw#setup` (needs the enterprise, `PUT /v1/android/enterprise`). Officer or above; audited.',
+  )
+  @ApiJsonBody(CreateEnrollmentDto, {
+    ios: {
+      summary: 'iPhones of a group, for a week',
+      value: { group: 'cabinets', platform: 'ios', expiresAt: '2026-12-08T18:00:00+01:00' },
+    },
+    android: { summary: 'one Android phone', value: { group: 'cabinets', platform: 'android', maxUses: 1 } },
+  })
+  @ApiResponse({
+    status: 201,
+    type: CreatedEnrollmentResponse,
+    description: 'the enrollment, with what phones need',
+  })
+  @ApiErrors(400, 403, 404, 409, 502)
   async create(@CurrentActor() actor: Actor, @Body() body: CreateEnrollmentDto) {
     if (body.platform === 'android') {
       const created = await this.android.create(actor, body);
@@ -80,15 +106,24 @@ export class EnrollmentsController {
   }
 
   @Get()
+  @ApiDoc(
+    'List the enrollments',
+    'Every enrollment of your tenant with its uses, expiry and revocation; never its token. Any role.',
+  )
+  @ApiResponse({ status: 200, type: [EnrollmentResponse], description: 'the enrollments' })
   async list(@CurrentPrincipal() principal: Principal) {
     return (await this.enrollments.list(principal.tenantId)).map(enrollmentView);
   }
 
   @Delete(':id')
-  async revoke(
-    @CurrentActor() actor: Actor,
-    @Param('id', new ParseUUIDPipe({ errorHttpStatusCode: 404 })) id: string,
-  ) {
+  @ApiDoc(
+    'Revoke an enrollment',
+    'No further phone can enroll with it (Android: the AMAPI token is deleted too); phones already enrolled stay. Officer or above; audited.',
+  )
+  @ApiPathParam('id', 'id of an enrollment (a UUID)')
+  @ApiResponse({ status: 200, type: EnrollmentResponse, description: 'the enrollment, with `revokedAt` set' })
+  @ApiErrors(403, 404)
+  async revoke(@CurrentActor() actor: Actor, @Param('id', new UuidParamPipe('enrollment')) id: string) {
     // Android: also deletes the AMAPI token, so that no further phone can enroll with it.
     return enrollmentView(await this.android.revoke(actor, id));
   }

@@ -1,10 +1,12 @@
 import { Body, Controller, Get, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiProperty, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import type { Actor } from '#libs/audit';
 import { CurrentActor, CurrentPrincipal, SLUG_PATTERN, type Principal } from '#libs/auth';
 import { GroupsService } from '#libs/fleet';
 import type { DeviceGroupEntity } from '#libs/persistence';
+import { ApiDoc, ApiErrors, ApiJsonBody, ApiOfficerController, ApiPathParam } from '#libs/platform';
+import { GroupResponse } from './groups.openapi.js';
 
 export class CreateGroupDto {
   @ApiProperty({ example: 'ministere-interieur' })
@@ -21,22 +23,40 @@ export class CreateGroupDto {
 const groupView = (g: DeviceGroupEntity) => ({ slug: g.slug, name: g.name, createdAt: g.createdAt });
 
 @ApiTags('groups')
-@ApiBearerAuth()
+@ApiOfficerController()
 @Controller('v1/groups')
 export class GroupsController {
   constructor(private readonly groups: GroupsService) {}
 
   @Post()
+  @ApiDoc(
+    'Create a device group',
+    'A group gathers the phones that get the same policies (a ministry, a service). Enrollments name the group their phones join; policies name the groups they apply to. Officer or above; audited.',
+  )
+  @ApiJsonBody(CreateGroupDto, {
+    ministry: { value: { slug: 'ministere-interieur', name: 'Ministère de l’Intérieur' } },
+  })
+  @ApiResponse({ status: 201, type: GroupResponse, description: 'the new group' })
+  @ApiErrors(400, 403, 409)
   async create(@CurrentActor() actor: Actor, @Body() body: CreateGroupDto) {
     return groupView(await this.groups.create(actor, body.slug, body.name));
   }
 
   @Get()
+  @ApiDoc('List the device groups', 'Every group of your tenant. Any role.')
+  @ApiResponse({ status: 200, type: [GroupResponse], description: 'the groups' })
   async list(@CurrentPrincipal() principal: Principal) {
     return (await this.groups.list(principal.tenantId)).map(groupView);
   }
 
   @Get(':slug')
+  @ApiDoc(
+    'Read one device group',
+    'A group of your tenant by slug; another tenant’s slug is a 404. Any role.',
+  )
+  @ApiPathParam('slug', 'slug of a group', 'ministere-interieur')
+  @ApiResponse({ status: 200, type: GroupResponse, description: 'the group' })
+  @ApiErrors(404)
   async get(@CurrentPrincipal() principal: Principal, @Param('slug') slug: string) {
     return groupView(await this.groups.getBySlug(principal.tenantId, slug));
   }

@@ -319,6 +319,8 @@ export class PoliciesService {
     version: number,
     manager: EntityManager,
   ): Promise<{ spec: BanSpec; lists: ResolvedAppList[] }> {
+    // Every unknown or mismatched list of both fields is named in one error, not the first one.
+    const problems: Array<{ code: string; message: string }> = [];
     const load = async (slugs: string[], field: 'blockLists' | 'allowLists', kind: 'block' | 'allow') => {
       const lists: ResolvedAppList[] = [];
       for (const slug of slugs) {
@@ -326,19 +328,19 @@ export class PoliciesService {
         try {
           list = await this.lists.get(tenant.id, slug, manager);
         } catch (error) {
-          if (error instanceof NotFoundDomainException) {
-            throw new DomainException(
-              'UNKNOWN_APP_LIST',
-              `${field}: unknown app list ${JSON.stringify(slug)}`,
-            );
-          }
-          throw error;
+          if (!(error instanceof NotFoundDomainException)) throw error;
+          problems.push({
+            code: 'UNKNOWN_APP_LIST',
+            message: `${field}: unknown app list ${JSON.stringify(slug)}`,
+          });
+          continue;
         }
         if (list.kind !== kind) {
-          throw new DomainException(
-            'LIST_KIND_MISMATCH',
-            `${field}: ${JSON.stringify(slug)} is a ${list.kind} list, not a ${kind} list`,
-          );
+          problems.push({
+            code: 'LIST_KIND_MISMATCH',
+            message: `${field}: ${JSON.stringify(slug)} is ${article(list.kind)} ${list.kind} list, not ${article(kind)} ${kind} list`,
+          });
+          continue;
         }
         lists.push(list);
       }
@@ -346,6 +348,9 @@ export class PoliciesService {
     };
     const blockLists = await load(policy.blockLists, 'blockLists', 'block');
     const allowLists = await load(policy.allowLists, 'allowLists', 'allow');
+    if (problems.length > 0) {
+      throw new DomainException(problems[0].code, problems.map((problem) => problem.message).join('; '));
+    }
     const spec = await withDomainErrors(() =>
       resolveBanSpec({
         catalog: this.catalog.catalog,
@@ -367,6 +372,8 @@ export class PoliciesService {
     return { spec, lists: [...blockLists, ...allowLists] };
   }
 }
+
+const article = (kind: string) => (/^[aeiou]/.test(kind) ? 'an' : 'a');
 
 function dedupe(values: string[]): string[] {
   return [...new Set(values)];
