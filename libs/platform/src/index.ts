@@ -20,6 +20,15 @@ export {
 export { BoundedIntPipe, MAX_INT32, UuidParamPipe } from './int-param.pipe.js';
 export { AuthFailureLimiter, TooManyAuthFailures, clientAddress } from './auth-failure-limiter.js';
 export {
+  announceListening,
+  isListeningMessage,
+  listenerUrl,
+  listenWithMetrics,
+  logShutdown,
+  runHttpProcess,
+} from './lifecycle.js';
+export type { HttpProcess, ListeningMessage } from './lifecycle.js';
+export {
   ApiDoc,
   ApiErrors,
   ApiFileResponse,

@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query, Res, StreamableFile } from '@nestjs/common';
-import { ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiPropertyOptional, ApiResponse, ApiTags, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import type { Response } from 'express';
@@ -14,6 +14,7 @@ import {
   ComplianceSummaryResponse,
   TrendDayResponse,
 } from './compliance.openapi.js';
+import { PageQuery } from '../page-query.js';
 
 export class ScopeQuery {
   @ApiPropertyOptional({ description: 'a device group slug' })
@@ -27,34 +28,14 @@ export class ScopeQuery {
   policy?: string;
 }
 
-export class ComplianceDevicesQuery extends ScopeQuery {
-  @ApiPropertyOptional({ enum: COMPLIANCE_STATUSES, description: 'only devices with this status' })
-  @IsOptional()
-  @IsIn(COMPLIANCE_STATUSES, { message: `status must be one of ${COMPLIANCE_STATUSES.join(', ')}` })
-  status?: ComplianceStatus;
-
-  @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 1000, description: 'devices per page' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit?: number;
-
-  @ApiPropertyOptional({ default: 0, description: 'devices to skip' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset?: number;
-}
-
 export class ExportQuery extends ScopeQuery {
   @ApiPropertyOptional({ enum: COMPLIANCE_STATUSES, description: 'only devices with this status' })
   @IsOptional()
   @IsIn(COMPLIANCE_STATUSES, { message: `status must be one of ${COMPLIANCE_STATUSES.join(', ')}` })
   status?: ComplianceStatus;
 }
+
+export class ComplianceDevicesQuery extends IntersectionType(ExportQuery, PageQuery) {}
 
 export class TrendQuery {
   @ApiPropertyOptional({

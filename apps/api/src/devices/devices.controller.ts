@@ -1,7 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString } from 'class-validator';
 import { DeviceCertificatesService, MdmCommandsService } from '#libs/apple-server';
 import type { Actor } from '#libs/audit';
 import { CurrentActor, CurrentPrincipal, type Principal } from '#libs/auth';
@@ -21,7 +20,6 @@ import {
   ApiOfficerController,
   ApiPathParam,
   DomainException,
-  MAX_INT32,
 } from '#libs/platform';
 import {
   DeviceIdentityChangeResponse,
@@ -30,6 +28,7 @@ import {
   MdmCommandResponse,
   QueuedCommandResponse,
 } from './devices.openapi.js';
+import { PageQuery } from '../page-query.js';
 
 const udidParam = ApiPathParam(
   'udid',
@@ -37,7 +36,7 @@ const udidParam = ApiPathParam(
   '00008110-000A1C2E3F40801E',
 );
 
-export class DevicesQuery {
+export class DevicesQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'slug of a group', example: 'ministere-interieur' })
   @IsOptional()
   @IsString()
@@ -52,22 +51,6 @@ export class DevicesQuery {
   @IsOptional()
   @IsIn(DEVICE_STATUSES)
   status?: DeviceStatus;
-
-  @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 1000, description: 'devices per page' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit?: number;
-
-  @ApiPropertyOptional({ default: 0, description: 'devices to skip' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(MAX_INT32)
-  offset?: number;
 }
 
 /** Commands an officer may ask for on demand: questions, never changes. */
