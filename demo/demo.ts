@@ -151,6 +151,8 @@ async function main(): Promise<number> {
       ...google.env(),
       // Compliance re-evaluates phones crossing the freshness window every 2 s, not every 5 min.
       COMPLIANCE_SWEEP_SECONDS: '2',
+      // Its push certificate is self-made (test/support/push-certificate.ts), for the fake APNs.
+      APNS_ALLOW_UNTRUSTED_PUSH_CERTIFICATES: 'true',
       // Keys of this run only: the demo's database is dropped at the end.
       REMPART_MASTER_KEY: randomBytes(32).toString('base64url'),
       AUDIT_HMAC_KEY: randomBytes(32).toString('base64url'),

@@ -114,6 +114,9 @@ describe('profile build: offline, on an air-gapped machine', () => {
     expect((profile.PayloadContent as Array<Record<string, unknown>>)[0].blockedAppBundleIDs).toEqual(
       expect.arrayContaining(['com.zhiliaoapp.musically', 'com.burbn.instagram', 'com.netflix.Netflix']),
     );
+    // The description phones show names the apps the profile blocks.
+    expect(profile.PayloadDescription).toMatch(/Applications bloquées \/ Blocked apps: .*TikTok.*/s);
+    expect(profile.PayloadDescription).toMatch(/Instagram/);
   });
 
   it('builds an Android policy that passes the discovery-document validation', async () => {

@@ -105,7 +105,8 @@ describe('compliance: simulated iPhones evaluated on every report, reported, exp
       total: 3,
     });
     const missing = await http().get('/v1/compliance/summary?group=nope').set(as('auditor'));
-    expect(missing.status).toBe(404);
+    expect(missing.status).toBe(400);
+    expect(missing.body).toMatchObject({ code: 'UNKNOWN_GROUP', message: 'group: unknown group "nope"' });
     const badStatus = await http().get('/v1/compliance/devices?status=fine').set(as('auditor'));
     expect(badStatus.status).toBe(400);
     expect(badStatus.body.message).toMatch(/status/);

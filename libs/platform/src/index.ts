@@ -39,3 +39,6 @@ export {
   ErrorResponse,
   FieldErrorResponse,
 } from './openapi.js';
+export { IsIsoDateTime, parseIsoDateTime, ISO_DATE_FORMATS } from './iso-date.js';
+export type { IsoDateParse } from './iso-date.js';
+export { CannotChange } from './cannot-change.js';

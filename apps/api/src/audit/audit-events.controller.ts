@@ -1,11 +1,11 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDate, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { AuditService } from '#libs/audit';
 import { CurrentPrincipal, type Principal } from '#libs/auth';
 import type { AuditEventEntity } from '#libs/persistence';
-import { ApiDoc, ApiErrors, ApiOfficerController, MAX_INT32 } from '#libs/platform';
+import { ApiDoc, ApiErrors, ApiOfficerController, IsIsoDateTime, MAX_INT32 } from '#libs/platform';
 import { AuditEventsPage } from './audit-events.openapi.js';
 
 export class AuditEventsQuery {
@@ -23,14 +23,12 @@ export class AuditEventsQuery {
 
   @ApiPropertyOptional({ description: 'ISO-8601; events at or after' })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'from must be an ISO-8601 date' })
+  @IsIsoDateTime()
   from?: Date;
 
   @ApiPropertyOptional({ description: 'ISO-8601; events before' })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'to must be an ISO-8601 date' })
+  @IsIsoDateTime()
   to?: Date;
 
   @ApiPropertyOptional({ description: 'the nextCursor of the previous page' })

@@ -2,7 +2,14 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional } from 'class-validator';
-import { APP_CATEGORIES, CatalogService, type AppCategory, type CatalogApp } from '#libs/catalog';
+import {
+  APP_CATEGORIES,
+  appChecks,
+  CatalogService,
+  needsVerification,
+  type AppCategory,
+  type CatalogApp,
+} from '#libs/catalog';
 import {
   ApiDoc,
   ApiErrors,
@@ -19,7 +26,8 @@ export class CatalogQuery {
   category?: AppCategory;
 
   @ApiPropertyOptional({
-    description: 'true: only apps with at least one identifier that still needs a store check',
+    description:
+      'true: only apps that need a check (an identifier with fewer than two sources, or no identifier at all)',
   })
   @IsOptional()
   @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
@@ -27,9 +35,18 @@ export class CatalogQuery {
   unverified?: boolean;
 }
 
-const needsCheck = (app: CatalogApp) => [...app.ios, ...app.android].some((id) => !id.verified);
+const needsCheck = needsVerification;
 
-const appView = (app: CatalogApp) => ({ ...app, needsVerification: needsCheck(app) });
+const appView = (app: CatalogApp) => ({
+  ...app,
+  needsVerification: needsCheck(app),
+  checks: appChecks(app).map(({ code, platform, identifier, message }) => ({
+    code,
+    platform,
+    identifier,
+    message,
+  })),
+});
 
 @ApiTags('catalog')
 @ApiOfficerController()

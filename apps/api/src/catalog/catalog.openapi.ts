@@ -35,6 +35,23 @@ class AndroidIdentifierResponse {
   variant?: string;
 }
 
+/** One thing to check about a catalog app. */
+export class CatalogAppCheckResponse {
+  @ApiProperty({ enum: ['UNVERIFIED_IDENTIFIER', 'NO_IOS_IDENTIFIER', 'NO_ANDROID_IDENTIFIER'] })
+  code!: string;
+
+  @ApiProperty({ enum: ['ios', 'android'] })
+  platform!: string;
+
+  @ApiPropertyOptional({ description: 'the unverified identifier' })
+  identifier?: string;
+
+  @ApiProperty({
+    example: 'Fruitz (fruitz) has no iOS bundle ID in the catalog: it is not blocked (or allowed) on iPhones',
+  })
+  message!: string;
+}
+
 export class CatalogAppResponse {
   @ApiProperty({ example: 'whatsapp' })
   slug!: string;
@@ -54,6 +71,15 @@ export class CatalogAppResponse {
   @ApiProperty({ type: [AndroidIdentifierResponse], description: 'main Google Play package first' })
   android!: AndroidIdentifierResponse[];
 
-  @ApiProperty({ description: 'an identifier still needs a check against the live store' })
+  @ApiProperty({
+    description:
+      'an identifier still needs a check against the live store, or the app has no identifier at all',
+  })
   needsVerification!: boolean;
+
+  @ApiProperty({
+    type: [CatalogAppCheckResponse],
+    description: 'each unverified identifier, and each platform without an identifier',
+  })
+  checks!: CatalogAppCheckResponse[];
 }

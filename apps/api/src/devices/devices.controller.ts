@@ -4,7 +4,7 @@ import { IsIn, IsOptional, IsString } from 'class-validator';
 import { DeviceCertificatesService, MdmCommandsService } from '#libs/apple-server';
 import type { Actor } from '#libs/audit';
 import { CurrentActor, CurrentPrincipal, type Principal } from '#libs/auth';
-import { DevicesService } from '#libs/fleet';
+import { DevicesService, type DevicePlacement } from '#libs/fleet';
 import {
   DEVICE_STATUSES,
   PLATFORMS,
@@ -68,9 +68,11 @@ export class QueueCommandDto {
   requestType!: (typeof ON_DEMAND)[number];
 }
 
-const deviceView = (d: DeviceEntity) => ({
+const deviceView = (d: DeviceEntity, placement?: DevicePlacement) => ({
   udid: d.udid,
   platform: d.platform,
+  group: placement?.group ?? null,
+  installedPolicies: placement?.installedPolicies ?? [],
   status: d.status,
   serialNumber: d.serialNumber,
   model: d.model,
@@ -129,7 +131,8 @@ export class DevicesController {
       limit: query.limit ?? 100,
       offset: query.offset ?? 0,
     });
-    return devices.map(deviceView);
+    const placements = await this.devices.placements(principal.tenantId, devices);
+    return devices.map((device) => deviceView(device, placements.get(device.id)));
   }
 
   @Get(':udid')
@@ -138,7 +141,9 @@ export class DevicesController {
   @ApiResponse({ status: 200, type: DeviceResponse, description: 'the device' })
   @ApiErrors(404)
   async get(@CurrentPrincipal() principal: Principal, @Param('udid') udid: string) {
-    return deviceView(await this.devices.get(principal.tenantId, udid));
+    const device = await this.devices.get(principal.tenantId, udid);
+    const placements = await this.devices.placements(principal.tenantId, [device]);
+    return deviceView(device, placements.get(device.id));
   }
 
   @Get(':udid/inventory')

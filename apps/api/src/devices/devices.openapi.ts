@@ -8,12 +8,38 @@ import {
   type Platform,
 } from '#libs/persistence';
 
+export class InstalledPolicyVersionResponse {
+  @ApiProperty({ example: 'messageries' })
+  policy!: string;
+
+  @ApiProperty({ example: 2 })
+  version!: number;
+
+  @ApiProperty({
+    enum: ['acknowledged', 'verified'],
+    description: 'acknowledged: the phone said it installed it; verified: a later report shows it installed',
+  })
+  state!: 'acknowledged' | 'verified';
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  since!: Date;
+}
+
 export class DeviceResponse {
   @ApiProperty({ example: '00008110-000A1C2E3F40801E', description: 'iOS UDID, or the AMAPI device name' })
   udid!: string;
 
   @ApiProperty({ enum: PLATFORMS })
   platform!: Platform;
+
+  @ApiProperty({ type: String, nullable: true, example: 'cabinets', description: 'the slug of its group' })
+  group!: string | null;
+
+  @ApiProperty({
+    type: [InstalledPolicyVersionResponse],
+    description: 'per policy, the latest version the phone installed; empty until one is',
+  })
+  installedPolicies!: InstalledPolicyVersionResponse[];
 
   @ApiProperty({ enum: DEVICE_STATUSES })
   status!: DeviceStatus;

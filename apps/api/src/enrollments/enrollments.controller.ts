@@ -1,10 +1,10 @@
 import { Body, Controller, Delete, Get, Param, Post } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsDate, IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import type { Actor } from '#libs/audit';
-import { CurrentActor, CurrentPrincipal, type Principal } from '#libs/auth';
+import { CurrentActor, CurrentPrincipal, RequireRole, type Principal } from '#libs/auth';
 import { AndroidEnrollmentsService } from '#libs/android-server';
+import { PushCertificatesService } from '#libs/apple-server';
 import { EnrollmentsService } from '#libs/fleet';
 import type { EnrollmentEntity } from '#libs/persistence';
 import {
@@ -13,9 +13,14 @@ import {
   ApiJsonBody,
   ApiOfficerController,
   ApiPathParam,
+  IsIsoDateTime,
   UuidParamPipe,
 } from '#libs/platform';
-import { CreatedEnrollmentResponse, EnrollmentResponse } from './enrollments.openapi.js';
+import {
+  CreatedEnrollmentResponse,
+  EnrollmentDetailResponse,
+  EnrollmentResponse,
+} from './enrollments.openapi.js';
 
 export class CreateEnrollmentDto {
   @ApiProperty({ example: 'cabinets', description: 'slug of the group the phones join' })
@@ -28,8 +33,7 @@ export class CreateEnrollmentDto {
 
   @ApiPropertyOptional({ description: 'ISO-8601; default 30 days from now' })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'expiresAt must be an ISO-8601 date-time' })
+  @IsIsoDateTime()
   expiresAt?: Date;
 
   @ApiPropertyOptional({
@@ -62,6 +66,7 @@ export class EnrollmentsController {
   constructor(
     private readonly enrollments: EnrollmentsService,
     private readonly android: AndroidEnrollmentsService,
+    private readonly pushCertificates: PushCertificatesService,
   ) {}
 
   @Post()
@@ -96,6 +101,7 @@ export class EnrollmentsController {
         zeroTouchExtras: created.zeroTouchExtras,
       };
     }
+    await this.pushCertificates.requireForEnrollment(actor.tenantId);
     const { enrollment, token } = await this.enrollments.create(actor, body);
     return {
       ...enrollmentView(enrollment),
@@ -113,6 +119,33 @@ export class EnrollmentsController {
   @ApiResponse({ status: 200, type: [EnrollmentResponse], description: 'the enrollments' })
   async list(@CurrentPrincipal() principal: Principal) {
     return (await this.enrollments.list(principal.tenantId)).map(enrollmentView);
+  }
+
+  @Get(':id')
+  // Its links enroll phones into the group: those who may create enrollments, not auditors, read them.
+  @RequireRole('officer')
+  @ApiDoc(
+    'Read one enrollment with its links',
+    'The enrollment and its links again: `enrollUrl` (iOS: the profile URL; Android: the work-profile URL, with `androidToken`, `qrCode` and `qrPngUrl`). `token` and `enrollUrl` are null for enrollments created before Rempart kept their token: create a new one. Officer or above (the links enroll phones).',
+  )
+  @ApiPathParam('id', 'id of an enrollment (a UUID)')
+  @ApiResponse({ status: 200, type: EnrollmentDetailResponse, description: 'the enrollment and its links' })
+  @ApiErrors(403, 404)
+  async get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', new UuidParamPipe('enrollment')) id: string,
+  ) {
+    const enrollment = await this.enrollments.get(principal.tenantId, id);
+    const token = this.enrollments.tokenOf(enrollment);
+    if (enrollment.platform === 'android') {
+      const links = this.android.links(enrollment, token);
+      return { ...enrollmentView(enrollment), token, ...links, enrollUrl: links?.enrollUrl ?? null };
+    }
+    return {
+      ...enrollmentView(enrollment),
+      token,
+      enrollUrl: token === null ? null : this.enrollments.enrollUrl(token),
+    };
   }
 
   @Delete(':id')

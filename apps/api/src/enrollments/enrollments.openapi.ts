@@ -56,3 +56,30 @@ export class CreatedEnrollmentResponse extends EnrollmentResponse {
   })
   zeroTouchExtras?: Record<string, unknown>;
 }
+
+/** One enrollment with its links again (GET /v1/enrollments/{id}). */
+export class EnrollmentDetailResponse extends EnrollmentResponse {
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'the enrollment secret; null for enrollments made before Rempart kept it',
+  })
+  token!: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'iOS: the URL that serves the enrollment profile; Android: the work-profile enrollment URL. Null when the token was not kept',
+  })
+  enrollUrl!: string | null;
+
+  @ApiPropertyOptional({ description: 'Android: the AMAPI enrollment token' })
+  androidToken?: string;
+
+  @ApiPropertyOptional({ description: 'Android: the provisioning JSON to show as a QR code' })
+  qrCode?: string;
+
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Android: a PNG of that QR code' })
+  qrPngUrl?: string | null;
+}

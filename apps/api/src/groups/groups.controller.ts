@@ -20,7 +20,13 @@ export class CreateGroupDto {
   name!: string;
 }
 
-const groupView = (g: DeviceGroupEntity) => ({ slug: g.slug, name: g.name, createdAt: g.createdAt });
+const groupView = (g: DeviceGroupEntity, summary?: { devices: number; policies: string[] }) => ({
+  slug: g.slug,
+  name: g.name,
+  createdAt: g.createdAt,
+  devices: summary?.devices ?? 0,
+  policies: summary?.policies ?? [],
+});
 
 @ApiTags('groups')
 @ApiOfficerController()
@@ -46,7 +52,12 @@ export class GroupsController {
   @ApiDoc('List the device groups', 'Every group of your tenant. Any role.')
   @ApiResponse({ status: 200, type: [GroupResponse], description: 'the groups' })
   async list(@CurrentPrincipal() principal: Principal) {
-    return (await this.groups.list(principal.tenantId)).map(groupView);
+    const groups = await this.groups.list(principal.tenantId);
+    const summaries = await this.groups.summaries(
+      principal.tenantId,
+      groups.map((g) => g.id),
+    );
+    return groups.map((g) => groupView(g, summaries.get(g.id)));
   }
 
   @Get(':slug')
@@ -58,6 +69,8 @@ export class GroupsController {
   @ApiResponse({ status: 200, type: GroupResponse, description: 'the group' })
   @ApiErrors(404)
   async get(@CurrentPrincipal() principal: Principal, @Param('slug') slug: string) {
-    return groupView(await this.groups.getBySlug(principal.tenantId, slug));
+    const group = await this.groups.getBySlug(principal.tenantId, slug);
+    const summaries = await this.groups.summaries(principal.tenantId, [group.id]);
+    return groupView(group, summaries.get(group.id));
   }
 }

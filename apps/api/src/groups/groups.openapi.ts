@@ -9,4 +9,14 @@ export class GroupResponse {
 
   @ApiProperty({ type: String, format: 'date-time' })
   createdAt!: Date;
+
+  @ApiProperty({ example: 12, description: 'its devices, enrolled or enrolling (not unenrolled)' })
+  devices!: number;
+
+  @ApiProperty({
+    type: [String],
+    example: ['messageries'],
+    description: 'slugs of the policies that target it',
+  })
+  policies!: string[];
 }

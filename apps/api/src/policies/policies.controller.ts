@@ -5,15 +5,15 @@ import {
   ApiQuery,
   ApiResponse,
   ApiTags,
+  OmitType,
   PartialType,
 } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import type { Response } from 'express';
-import { Type } from 'class-transformer';
 import {
   ArrayNotEmpty,
   IsArray,
   IsBoolean,
-  IsDate,
   IsIn,
   IsOptional,
   IsString,
@@ -36,6 +36,8 @@ import {
   ApiOfficerController,
   ApiPathParam,
   BoundedIntPipe,
+  CannotChange,
+  IsIsoDateTime,
 } from '#libs/platform';
 import {
   PolicyDiffResponse,
@@ -44,6 +46,7 @@ import {
   PolicyVersionResponse,
   PublishedVersionResponse,
 } from './policies.openapi.js';
+import { PoliciesService, PolicyImpactService, policyWarnings, type VersionContents } from '#libs/policy';
 
 const policySlug = ApiPathParam('slug', 'slug of a policy of your tenant', 'messageries-2023');
 const versionNumber = ApiPathParam('n', 'a published version number (1, 2, ...)', 1);
@@ -57,7 +60,6 @@ const POLICY_EXAMPLE = {
   allowLists: ['fr-gov-2023-messaging-approved'],
   effectiveAt: '2023-12-08T00:00:00+01:00',
 };
-import { PoliciesService, PolicyImpactService } from '#libs/policy';
 
 export class CreatePolicyDto {
   @ApiProperty({ example: 'messageries-2023' })
@@ -117,12 +119,37 @@ export class CreatePolicyDto {
 
   @ApiPropertyOptional({ example: '2023-12-08T00:00:00+01:00' })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'effectiveAt must be an ISO-8601 date-time' })
+  @IsIsoDateTime()
   effectiveAt?: Date;
 }
 
-export class UpdatePolicyDto extends PartialType(CreatePolicyDto) {}
+/** Every field of a policy but its slug, which is its address: a PATCH naming `slug` is refused. */
+export class UpdatePolicyDto extends PartialType(OmitType(CreatePolicyDto, ['slug'] as const)) {
+  @ApiPropertyOptional({ type: String, deprecated: true, description: 'refused: a policy keeps its slug' })
+  @CannotChange('a policy keeps its slug (create a new policy to use another one)')
+  slug?: never;
+}
+
+const toBoolean = ({ value }: { value: unknown }) =>
+  value === 'true' ? true : value === 'false' ? false : value;
+
+export class PublishVersionDto {
+  @ApiPropertyOptional({
+    default: false,
+    description: 'publish even when the version would be identical to the latest',
+  })
+  @IsOptional()
+  @IsBoolean({ message: 'force must be true or false' })
+  force?: boolean;
+}
+
+export class PublishVersionQuery {
+  @ApiPropertyOptional({ default: false, description: 'same as the body field `force`' })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'force must be true or false' })
+  force?: boolean;
+}
 
 const policyView = (p: PolicyEntity) => ({
   slug: p.slug,
@@ -138,9 +165,10 @@ const policyView = (p: PolicyEntity) => ({
   latestVersion: p.latestVersion,
   createdAt: p.createdAt,
   updatedAt: p.updatedAt,
+  warnings: policyWarnings(p),
 });
 
-const versionView = (v: PolicyVersionEntity) => ({
+const versionView = (v: PolicyVersionEntity, contents: VersionContents) => ({
   version: v.version,
   effectiveAt: v.effectiveAt,
   publishedAt: v.publishedAt,
@@ -153,6 +181,7 @@ const versionView = (v: PolicyVersionEntity) => ({
     signedIosProfileSha256: v.signedIosProfileSha256,
     androidPolicySha256: v.androidPolicySha256,
   },
+  contents,
 });
 
 @ApiTags('policies')
@@ -206,7 +235,7 @@ export class PoliciesController {
   @ApiResponse({ status: 200, type: PolicyResponse, description: 'the policy as changed' })
   @ApiErrors(400, 403, 404, 409)
   async update(@CurrentActor() actor: Actor, @Param('slug') slug: string, @Body() body: UpdatePolicyDto) {
-    const { slug: _ignored, ...patch } = body;
+    const { slug: _refusedByValidation, ...patch } = body;
     await this.policies.update(actor, slug, patch);
     return policyView(await this.policies.get(actor.tenantId, slug));
   }
@@ -226,31 +255,54 @@ export class PoliciesController {
   @Post(':slug/versions')
   @ApiDoc(
     'Publish the next version of a policy',
-    'Resolves the lists as they are now into an immutable version, compiles and signs the iOS profile and the Android policy once, and starts a rollout to the policy’s groups at `effectiveAt` (`GET /v1/rollouts/{rolloutId}` follows it). Officer or above; audited.',
+    'Resolves the lists as they are now into an immutable version, compiles and signs the iOS profile and the Android policy once, and starts a rollout to the policy’s groups at `effectiveAt` (`GET /v1/rollouts/{rolloutId}` follows it). The answer lists the apps by name and identifier with what to check (`contents`). When nothing changed since the latest version (apps, groups, effective date, signing identity), no version is made: 200 with that version and `unchanged: true`, unless `force` (query or body). Officer or above; audited.',
   )
   @policySlug
-  @ApiResponse({ status: 201, type: PublishedVersionResponse, description: 'the version and its rollout' })
-  @ApiErrors(403, 404, 409)
-  publish(@CurrentActor() actor: Actor, @Param('slug') slug: string) {
-    return this.policies.publish(actor, slug);
+  @ApiJsonBody(PublishVersionDto, {
+    publish: { summary: 'the next version, if anything changed', value: {} },
+    force: { summary: 'a new version even if identical', value: { force: true } },
+  })
+  @ApiResponse({
+    status: 201,
+    type: PublishedVersionResponse,
+    description: 'the new version and its rollout',
+  })
+  @ApiResponse({
+    status: 200,
+    type: PublishedVersionResponse,
+    description: 'nothing changed: the latest version, `unchanged: true`',
+  })
+  @ApiErrors(400, 403, 404, 409)
+  async publish(
+    @CurrentActor() actor: Actor,
+    @Param('slug') slug: string,
+    @Query() query: PublishVersionQuery,
+    @Body() body: PublishVersionDto,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const published = await this.policies.publish(actor, slug, { force: body.force ?? query.force });
+    res.status(published.unchanged ? 200 : 201);
+    return published;
   }
 
   @Get(':slug/versions')
   @ApiDoc(
     'List the published versions of a policy',
-    'Every version, oldest first, with what it resolved to. Any role.',
+    'Every version, oldest first, with what it resolved to and its apps in words (`contents`). Any role.',
   )
   @policySlug
   @ApiResponse({ status: 200, type: [PolicyVersionResponse], description: 'the versions' })
   @ApiErrors(404)
   async versions(@CurrentPrincipal() principal: Principal, @Param('slug') slug: string) {
-    return (await this.policies.listVersions(principal.tenantId, slug)).map(versionView);
+    return (await this.policies.listVersions(principal.tenantId, slug)).map((v) =>
+      versionView(v, this.policies.contents(v)),
+    );
   }
 
   @Get(':slug/versions/:n')
   @ApiDoc(
     'Read one published version',
-    'What version `n` contains: groups, resolved identifiers, list snapshots, artifact hashes. Any role.',
+    'What version `n` contains: groups, resolved identifiers, list snapshots, artifact hashes, and its apps by name with what to check (`contents`). Any role.',
   )
   @policySlug
   @versionNumber
@@ -261,7 +313,8 @@ export class PoliciesController {
     @Param('slug') slug: string,
     @Param('n', new BoundedIntPipe()) n: number,
   ) {
-    return versionView(await this.policies.version(principal.tenantId, slug, n));
+    const version = await this.policies.version(principal.tenantId, slug, n);
+    return versionView(version, this.policies.contents(version));
   }
 
   @Get(':slug/versions/:n/diff')

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { POLICY_MODES, type PolicyMode } from '#libs/persistence';
+import { VersionContentsResponse } from './version-contents.openapi.js';
 
 export class PolicyResponse {
   @ApiProperty({ example: 'messageries-2023' })
@@ -40,6 +41,13 @@ export class PolicyResponse {
 
   @ApiProperty({ type: String, format: 'date-time' })
   updatedAt!: Date;
+
+  @ApiProperty({
+    type: [String],
+    description:
+      'what to know, not errors: e.g. an effectiveAt in the past (the next version takes effect at once)',
+  })
+  warnings!: string[];
 }
 
 class VersionArtifactsResponse {
@@ -85,6 +93,11 @@ export class PolicyVersionResponse {
 
   @ApiProperty({ type: VersionArtifactsResponse })
   artifacts!: VersionArtifactsResponse;
+  @ApiProperty({
+    type: VersionContentsResponse,
+    description: 'the apps by name and identifier per platform, and what to check about them',
+  })
+  contents!: VersionContentsResponse;
 }
 
 export class PublishedVersionResponse {
@@ -99,6 +112,18 @@ export class PublishedVersionResponse {
 
   @ApiProperty({ type: String, format: 'date-time' })
   effectiveAt!: Date;
+
+  @ApiProperty({
+    description:
+      'true: identical to the latest version (apps, groups, effective date, signing identity), which is returned with status 200; publish anyway with `force`',
+  })
+  unchanged!: boolean;
+
+  @ApiProperty({ example: 'version 2 published; it takes effect now' })
+  message!: string;
+
+  @ApiProperty({ type: VersionContentsResponse })
+  contents!: VersionContentsResponse;
 }
 
 class PlatformIdentifiers {
