@@ -23,10 +23,8 @@ describe('console session timeouts', () => {
   }
 
   beforeAll(async () => {
-    provider = await startOidcProvider({
-      redirectUris: [`${CONSOLE_URL}/auth/callback`],
-      users: [{ email: 'officer@dinum.gouv.fr' }],
-    });
+    // No redirect URI given: the provider accepts the console's callback on any loopback port.
+    provider = await startOidcProvider({ users: [{ email: 'officer@dinum.gouv.fr' }] });
   });
   afterAll(async () => {
     for (const api of apis) await api.close();

@@ -272,6 +272,8 @@ describe('console sign-in through the OpenID Connect provider', () => {
     expect(endSession.origin).toBe(provider.issuer);
     expect(endSession.searchParams.get('post_logout_redirect_uri')).toBe(`${CONSOLE_URL}/`);
     expect(endSession.searchParams.get('id_token_hint')).toBeTruthy();
+    const landed = await provider.signOut(logout.body.endSessionUrl);
+    expect(`${landed.origin}${landed.pathname}`).toBe(`${CONSOLE_URL}/`);
     const cleared = setCookies(logout.headers['set-cookie']);
     for (const name of ['rempart_session', 'rempart_csrf']) {
       expect(cleared.get(name)?.value).toBe('');

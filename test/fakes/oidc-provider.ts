@@ -22,8 +22,12 @@ export interface OidcTestUser {
 
 export interface OidcProviderOptions {
   users: OidcTestUser[];
-  /** The relying party's redirect URIs, e.g. `http://127.0.0.1:3000/auth/callback`. */
-  redirectUris: string[];
+  /**
+   * The relying party's redirect URIs. Default: `/auth/callback` on 127.0.0.1 or localhost at any
+   * port (loopback URIs match whatever their port, as for native apps), so the provider can start
+   * before the api whose address it does not know yet.
+   */
+  redirectUris?: string[];
   /** Where the provider may send the browser after signing out (default: each redirect URI's origin + `/`). */
   postLogoutRedirectUris?: string[];
   clientId?: string;
@@ -43,13 +47,19 @@ export interface OidcTestProvider {
   clientSecret: string;
   /** Signs in at the provider with plain HTTP from an authorization URL; returns the redirect back to the client. */
   signIn: (authorizationUrl: string, credentials: { email: string; password?: string }) => Promise<URL>;
+  /** Follows a sign-out URL (POST /auth/logout's endSessionUrl) with plain HTTP; returns where the provider sends the browser. */
+  signOut: (endSessionUrl: string) => Promise<URL>;
   stop: () => Promise<void>;
 }
+
+const LOOPBACK_CALLBACKS = ['http://127.0.0.1/auth/callback', 'http://localhost/auth/callback'];
+const isLoopbackHttp = (uri: string) => /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(uri);
 
 export async function startOidcProvider(options: OidcProviderOptions): Promise<OidcTestProvider> {
   const clientId = options.clientId ?? 'rempart-console';
   const clientSecret = options.clientSecret ?? randomBytes(24).toString('base64url');
   const users = new Map(options.users.map((user) => [user.email.toLowerCase(), user]));
+  const redirectUris = options.redirectUris ?? LOOPBACK_CALLBACKS;
   const extraClaims = [...new Set(options.users.flatMap((user) => Object.keys(user.claims ?? {})))];
 
   let handler: (request: IncomingMessage, response: ServerResponse) => void = (_req, res) => res.end();
@@ -63,9 +73,11 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
       {
         client_id: clientId,
         client_secret: clientSecret,
-        redirect_uris: options.redirectUris,
+        redirect_uris: redirectUris,
         post_logout_redirect_uris:
-          options.postLogoutRedirectUris ?? options.redirectUris.map((uri) => `${new URL(uri).origin}/`),
+          options.postLogoutRedirectUris ?? redirectUris.map((uri) => `${new URL(uri).origin}/`),
+        // oidc-provider lets a native client's loopback redirect URIs match at any port (RFC 8252).
+        application_type: redirectUris.every(isLoopbackHttp) ? 'native' : 'web',
         response_types: ['code'],
         grant_types: ['authorization_code'],
         token_endpoint_auth_method: 'client_secret_post',
@@ -114,7 +126,36 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
         }),
       };
     },
-    features: { devInteractions: { enabled: false } },
+    // Pages of our own: the library's defaults load a web font from the Internet.
+    features: {
+      devInteractions: { enabled: false },
+      rpInitiatedLogout: {
+        enabled: true,
+        // Signing out of the console is the confirmation: the form submits itself, and ends the
+        // provider's session (logout=yes) before returning to the console.
+        logoutSource: (ctx: KoaContextWithOIDC, form: string) => {
+          ctx.type = 'html';
+          ctx.body = page(
+            'Déconnexion (sign out)',
+            `${form}<p><button type="submit" form="op.logoutForm" name="logout" value="yes">Se déconnecter (sign out)</button></p>
+<script>
+const form = document.getElementById('op.logoutForm');
+const logout = Object.assign(document.createElement('input'), { type: 'hidden', name: 'logout', value: 'yes' });
+form.appendChild(logout);
+form.submit();
+</script>`,
+          );
+        },
+        postLogoutSuccessSource: (ctx: KoaContextWithOIDC) => {
+          ctx.type = 'html';
+          ctx.body = page('Déconnecté (signed out)', '<p>Vous êtes déconnecté (you are signed out).</p>');
+        },
+      },
+    },
+    renderError: (ctx: KoaContextWithOIDC, out: object) => {
+      ctx.type = 'html';
+      ctx.body = page('Erreur (error)', `<pre>${escapeHtml(JSON.stringify(out, null, 2))}</pre>`);
+    },
   };
   const provider = await withoutKnownWarnings(async () => {
     const { default: Provider } = await import('oidc-provider');
@@ -137,8 +178,25 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
 
   async function interaction(request: IncomingMessage, response: ServerResponse, submitted: boolean) {
     const details = await provider.interactionDetails(request, response);
+    if (details.prompt.name === 'consent') {
+      // Signing in is consenting (one first-party client). Native clients, which loopback redirect
+      // URIs make us, are asked every time: answer with the grant loadExistingGrant keeps.
+      const accountId = details.session?.accountId;
+      const clientId = String(details.params.client_id);
+      const grant =
+        (details.grantId ? await provider.Grant.find(details.grantId) : undefined) ??
+        new provider.Grant({ accountId, clientId });
+      grant.addOIDCScope('openid email');
+      grant.addOIDCClaims(['sub', 'email', 'email_verified', ...extraClaims]);
+      const grantId = await grant.save();
+      return provider.interactionFinished(
+        request,
+        response,
+        { consent: { grantId } },
+        { mergeWithLastSubmission: true },
+      );
+    }
     if (details.prompt.name !== 'login') {
-      // Consent comes from loadExistingGrant; any other prompt is finished as it stands.
       return provider.interactionFinished(request, response, {}, { mergeWithLastSubmission: true });
     }
     if (!submitted) return loginPage(response, details.uid, undefined);
@@ -161,6 +219,7 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
     clientId,
     clientSecret,
     signIn: (authorizationUrl, credentials) => signInWithHttp(issuer, authorizationUrl, credentials),
+    signOut: signOutWithHttp,
     stop: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
@@ -189,19 +248,28 @@ async function withoutKnownWarnings<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+function page(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><title>${escapeHtml(title)} · fournisseur d'identité de test</title></head>
+<body><main>
+<h1>${escapeHtml(title)}</h1>
+${body}
+</main></body></html>`;
+}
+
 function loginPage(response: ServerResponse, uid: string, error: string | undefined) {
   response.writeHead(error ? 401 : 200, { 'content-type': 'text/html; charset=utf-8' });
-  response.end(`<!doctype html>
-<html lang="fr"><head><meta charset="utf-8"><title>Fournisseur d'identité de test</title></head>
-<body><main>
-<h1>Fournisseur d'identité de test (test identity provider)</h1>
-${error ? `<p role="alert">${escapeHtml(error)}</p>` : ''}
+  response.end(
+    page(
+      "Fournisseur d'identité de test (test identity provider)",
+      `${error ? `<p role="alert">${escapeHtml(error)}</p>` : ''}
 <form method="post" action="/interaction/${escapeHtml(uid)}/login">
 <p><label for="email">E-mail</label> <input id="email" name="email" type="email" autocomplete="username" required autofocus></p>
 <p><label for="password">Mot de passe (password)</label> <input id="password" name="password" type="password" autocomplete="current-password" required></p>
 <p><button type="submit">Se connecter (sign in)</button></p>
-</form>
-</main></body></html>`);
+</form>`,
+    ),
+  );
 }
 
 const escapeHtml = (text: string) =>
@@ -219,18 +287,10 @@ function readBody(request: IncomingMessage): Promise<string> {
   });
 }
 
-/**
- * What a browser does at the provider, with fetch and a cookie jar: open the authorization URL,
- * post the login form, follow the provider's redirects until one leaves the provider (the client's
- * redirect URI with the code, or with an error).
- */
-async function signInWithHttp(
-  issuer: string,
-  authorizationUrl: string,
-  credentials: { email: string; password?: string },
-): Promise<URL> {
+/** A browser's cookie jar and redirect-less requests, enough to walk through the provider's pages. */
+function httpBrowser() {
   const jar = new Map<string, string>();
-  const send = async (url: URL, init: RequestInit = {}) => {
+  return async (url: URL, init: RequestInit = {}) => {
     const cookie = [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
     const response = await fetch(url, {
       ...init,
@@ -242,20 +302,37 @@ async function signInWithHttp(
       const index = pair.indexOf('=');
       jar.set(pair.slice(0, index).trim(), pair.slice(index + 1).trim());
     }
-    await response.arrayBuffer();
-    return response;
+    return {
+      status: response.status,
+      location: response.headers.get('location'),
+      body: await response.text(),
+    };
   };
+}
+
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+
+/**
+ * What a browser does at the provider: open the authorization URL, post the login form, follow the
+ * provider's redirects until one leaves the provider (the client's redirect URI with the code, or
+ * with an error).
+ */
+async function signInWithHttp(
+  issuer: string,
+  authorizationUrl: string,
+  credentials: { email: string; password?: string },
+): Promise<URL> {
+  const send = httpBrowser();
   let url = new URL(authorizationUrl);
   let loggedIn = false;
   for (let hop = 0; hop < 10; hop++) {
     if (url.origin !== issuer) return url;
     let response = await send(url);
-    const interaction = /^\/interaction\/([A-Za-z0-9_-]+)$/.exec(url.pathname);
-    if (interaction && response.status === 200 && !loggedIn) {
+    if (/^\/interaction\/[A-Za-z0-9_-]+$/.test(url.pathname) && response.status === 200 && !loggedIn) {
       loggedIn = true;
       response = await send(new URL(`${url.pathname}/login`, issuer), {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        headers: FORM,
         body: new URLSearchParams({
           email: credentials.email,
           password: credentials.password ?? 'password',
@@ -264,10 +341,29 @@ async function signInWithHttp(
       if (response.status === 401)
         throw new Error(`the test provider refused ${credentials.email}'s password`);
     }
-    const location = response.headers.get('location');
-    if (!location)
+    if (!response.location)
       throw new Error(`the test provider answered ${response.status} at ${url.pathname} without a redirect`);
-    url = new URL(location, url);
+    url = new URL(response.location, url);
   }
   throw new Error('the test provider redirected more than 10 times');
+}
+
+/** What a browser does with the end-session URL: the sign-out page posts its form; returns where it lands. */
+async function signOutWithHttp(endSessionUrl: string): Promise<URL> {
+  const send = httpBrowser();
+  const page = await send(new URL(endSessionUrl));
+  const form = /<form[^>]*action="([^"]+)"[^>]*>([\s\S]*?)<\/form>/.exec(page.body);
+  if (page.status !== 200 || !form)
+    throw new Error(`the test provider's sign-out page answered ${page.status}`);
+  const fields = new URLSearchParams({ logout: 'yes' });
+  for (const input of form[2].matchAll(/<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"/g))
+    fields.set(input[1], input[2]);
+  const done = await send(new URL(form[1], endSessionUrl), {
+    method: 'POST',
+    headers: FORM,
+    body: fields.toString(),
+  });
+  if (!done.location)
+    throw new Error(`the test provider's sign-out answered ${done.status} without a redirect`);
+  return new URL(done.location, endSessionUrl);
 }

@@ -40,13 +40,14 @@ export interface RunningProcess {
   stop: (signal?: NodeJS.Signals) => Promise<void>;
 }
 
-/** `node dist/apps/<app>/src/main.js` with the given environment (added to a clean one). */
+/** `node dist/apps/<app>/src/main.js [...args]` with the given environment (added to a clean one). */
 export function startProcess(
   name: string,
-  app: 'api' | 'mdm' | 'worker',
+  app: 'api' | 'mdm' | 'worker' | 'cli',
   env: Record<string, string>,
+  args: string[] = [],
 ): RunningProcess {
-  const child = spawn(process.execPath, [path.join(ROOT, `dist/apps/${app}/src/main.js`)], {
+  const child = spawn(process.execPath, [path.join(ROOT, `dist/apps/${app}/src/main.js`), ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,7 +5,7 @@ export { OfficersService } from './officers.service.js';
 export type { IssuedToken } from './officers.service.js';
 export { TenantsService, SLUG_PATTERN } from './tenants.service.js';
 export { TokenAuthenticator } from './token-authenticator.js';
-export { CurrentActor, CurrentPrincipal, RequireRole } from './principal.js';
+export { CurrentActor, CurrentPrincipal, REQUIRED_ROLE, RequireRole } from './principal.js';
 export type { Principal } from './principal.js';
 export { roleSatisfies, defaultRequiredRole } from './roles.js';
 export { ConsoleSessionsService } from './console-sessions.service.js';

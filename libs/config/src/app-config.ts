@@ -119,6 +119,14 @@ export class EnvironmentVariables {
   @IsString()
   APNS_CA_FILE = '';
 
+  /**
+   * Accept APNs push certificates not issued by Apple's push CAs. Development only: tests, the demo
+   * and the benchmarks upload self-made certificates to a fake APNs; the real APNs refuses them.
+   */
+  @Transform(toBool)
+  @IsBoolean({ message: 'APNS_ALLOW_UNTRUSTED_PUSH_CERTIFICATES must be true or false' })
+  APNS_ALLOW_UNTRUSTED_PUSH_CERTIFICATES = false;
+
   @Matches(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, { message: 'AMAPI_ROOT_URL must be an http(s) URL' })
   AMAPI_ROOT_URL = 'https://androidmanagement.googleapis.com/';
 
