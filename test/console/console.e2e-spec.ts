@@ -16,6 +16,8 @@ import { publishMessagingPolicy, seedDevice, WHATSAPP } from '../compliance/comp
 import { startOidcProvider, type OidcTestProvider } from '../fakes/oidc-provider.js';
 import { freePort } from '../support/mdm-harness.js';
 import { FakeAmapi } from '../fakes/fake-amapi.js';
+import { makePushCertificate } from '../support/push-certificate.js';
+import { uploadPushCertificate } from '../support/officer-actions.js';
 
 const TIKTOK = 'com.zhiliaoapp.musically';
 /** A browser on a loaded machine: generous, since every wait inside polls until it holds. */
@@ -123,7 +125,9 @@ describe('the officers console, in a browser', () => {
       .set({ Authorization: `Bearer ${dinum.tokens.officer}` })
       .send({ slug: 'prefectures', name: 'Préfectures' })
       .expect(201);
-    // An Android enterprise bound through the fake Android Management API.
+    await uploadPushCertificate(api, dinum, makePushCertificate(20));
+    // An APNs certificate that expires in 20 days (iPhones can enroll; the dashboard warns), and an
+    // Android enterprise bound through the fake Android Management API.
     await api
       .http()
       .put('/v1/android/enterprise')
@@ -172,6 +176,7 @@ describe('the officers console, in a browser', () => {
       await heading(page, 'Tableau de bord');
       await page.getByText('Conformité des 5 appareils').waitFor();
       await page.getByText('Entreprise Android DINUM raccordée et joignable.').waitFor();
+      await page.getByText(/Le certificat de notification Apple .* expire dans (19|20) jours/).waitFor();
       await checkPage(officer, 'dashboard');
 
       // A block list of the officer's own: TikTok from the catalog.
@@ -433,10 +438,9 @@ describe('the officers console, in a browser', () => {
       const { page } = officer;
       await heading(page, 'Tableau de bord');
       await page.getByRole('button', { name: 'Se déconnecter' }).click();
-      // The console session is gone at once; the provider then asks whether to end its own session.
-      await page.waitForURL((url) => url.origin === provider.issuer);
-      await page.getByRole('button', { name: /Yes, sign me out/ }).click();
-      await page.waitForURL((url) => url.origin === baseURL);
+      // The console session is gone at once; the browser then passes by the provider, which ends
+      // its own session and sends it back.
+      await page.waitForURL((url) => url.origin === baseURL && url.searchParams.has('state'));
       await heading(page, 'Connexion');
       expect(await page.request.get('/v1/me').then((r) => r.status())).toBe(401);
       await officer.close();
