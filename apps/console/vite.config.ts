@@ -12,6 +12,13 @@ export default defineConfig({
   // DSFR's icon sheets keep an old Internet Explorer `@media (min-width: 0\0)` hack that
   // lightningcss rejects; dropping those rules changes nothing for current browsers.
   css: { lightningcss: { errorRecovery: true } },
+  // `npm run dev:console`: the page on Vite's port, the API behind it (cookies are per host, not
+  // per port, so a sign-in through the api's /auth works here too).
+  server: {
+    proxy: Object.fromEntries(
+      ['/v1', '/auth'].map((path) => [path, process.env.REMPART_API_URL ?? 'http://127.0.0.1:3000']),
+    ),
+  },
   build: {
     outDir: fileURLToPath(new URL('../../dist/console', import.meta.url)),
     emptyOutDir: true,
