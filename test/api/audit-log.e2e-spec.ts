@@ -93,6 +93,12 @@ describe('audit log: every officer mutation, append-only and tamper-evident', ()
     expect(result.out.join('\n')).toMatch(/intact \(\d+ events\)/);
   });
 
+  it('an auditor runs the chain verification from the API (the console) and reads an intact chain', async () => {
+    const res = await api.http().get('/v1/audit-events/verification').set(asAuditor()).expect(200);
+    expect(res.body).toMatchObject({ ok: true, unsigned: 0 });
+    expect(res.body.checked).toBeGreaterThan(0);
+  });
+
   it('audit verify names the first broken link after someone edits a row', async () => {
     const target = await api.sql(
       `SELECT seq FROM audit_events WHERE tenant_id = $1 AND target_id = 'prefecture-2'`,
@@ -112,6 +118,9 @@ describe('audit log: every officer mutation, append-only and tamper-evident', ()
     expect(result.err).toHaveLength(1);
     expect(result.err[0]).toContain(`broken at event ${seq}`);
     expect(result.err[0]).toContain('edited');
+    const res = await api.http().get('/v1/audit-events/verification').set(asAuditor()).expect(200);
+    expect(res.body).toMatchObject({ ok: false, brokenAt: { seq } });
+    expect(res.body.brokenAt.reason).toContain('edited');
   });
 
   it('audit verify names a deleted row too', async () => {

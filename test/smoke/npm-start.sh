@@ -32,6 +32,7 @@ curl -fsS "http://127.0.0.1:${API_PORT}/readyz" >/dev/null || { echo "smoke: /re
 curl -fsS "http://127.0.0.1:${API_METRICS_PORT}/metrics" | grep -q rempart_http_request_duration_seconds || { echo "smoke: no api /metrics on ${API_METRICS_PORT}"; exit 1; }
 curl -fsS "http://127.0.0.1:${MDM_METRICS_PORT}/metrics" >/dev/null || { echo "smoke: no mdm /metrics on ${MDM_METRICS_PORT}"; exit 1; }
 [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:${API_PORT}/metrics")" = 404 ] || { echo "smoke: /metrics is served on the public api port"; exit 1; }
+curl -fsS -H 'Accept: text/html' "http://127.0.0.1:${API_PORT}/" | grep -q '<div id="root">' || { echo "smoke: the console is not served at /"; exit 1; }
 # The worker has no /readyz: npm start says when all three run, after each says where it listens.
 for _ in $(seq 1 120); do grep -q '^rempart: api, mdm, worker running after' "$log" && break; sleep 0.5; done
 for name in api mdm worker; do

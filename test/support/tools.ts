@@ -5,6 +5,7 @@ const DEBIAN_PACKAGE = {
   openssl: 'openssl',
   plistutil: 'libplist-utils',
   scepclient: 'scep',
+  chromium: 'chromium',
 } as const;
 
 export type TestTool = keyof typeof DEBIAN_PACKAGE;

@@ -3,6 +3,7 @@ import type { AppConfig } from '#libs/config';
 import type { Logger } from 'pino';
 import { createHttpApp, createLogger, jsonBody, smimeBody, yamlBody } from '#libs/platform';
 import { ApiModule } from './api.module.js';
+import { serveConsole } from './console/serve-console.js';
 import { mountQueueDashboard } from './jobs/queue-dashboard.js';
 
 export async function createApiApp(config: AppConfig, logger?: Logger): Promise<INestApplication> {
@@ -44,5 +45,6 @@ export async function createApiApp(config: AppConfig, logger?: Logger): Promise<
     },
   });
   mountQueueDashboard(app);
+  serveConsole(app);
   return app;
 }

@@ -6,7 +6,7 @@ import { AuditService } from '#libs/audit';
 import { CurrentPrincipal, type Principal } from '#libs/auth';
 import type { AuditEventEntity } from '#libs/persistence';
 import { ApiDoc, ApiErrors, ApiOfficerController, IsIsoDateTime, MAX_INT32 } from '#libs/platform';
-import { AuditEventsPage } from './audit-events.openapi.js';
+import { AuditEventsPage, AuditVerificationResponse } from './audit-events.openapi.js';
 
 export class AuditEventsQuery {
   @ApiPropertyOptional({ description: 'officer e-mail or id' })
@@ -83,5 +83,15 @@ export class AuditEventsController {
       limit: query.limit ?? 50,
     });
     return { items: page.items.map(eventView), nextCursor: page.nextCursor };
+  }
+
+  @Get('verification')
+  @ApiDoc(
+    'Verify the audit chain',
+    'Checks the tenant’s audit hash chain now, as `npm run cli -- audit verify` does: `{ok: true, checked, unsigned}`, or `{ok: false, checked, brokenAt: {seq, id, reason}}` naming the first broken link. Any role.',
+  )
+  @ApiResponse({ status: 200, type: AuditVerificationResponse, description: 'the verdict on the chain' })
+  verification(@CurrentPrincipal() principal: Principal) {
+    return this.audit.verify(principal.tenantId);
   }
 }

@@ -71,3 +71,28 @@ export class AuditEventsPage {
   })
   nextCursor!: number | null;
 }
+
+class AuditBrokenLinkResponse {
+  @ApiProperty({ description: 'the first event whose link does not verify' })
+  seq!: number;
+
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ example: 'event 2 is missing', description: 'edited, missing, or its MAC does not verify' })
+  reason!: string;
+}
+
+export class AuditVerificationResponse {
+  @ApiProperty({ description: 'true: every event links to the previous one and its MAC verifies' })
+  ok!: boolean;
+
+  @ApiProperty({ description: 'events checked (up to the broken link when ok is false)' })
+  checked!: number;
+
+  @ApiPropertyOptional({ description: 'ok only: events from before MACs existed, at the start of the chain' })
+  unsigned?: number;
+
+  @ApiPropertyOptional({ type: AuditBrokenLinkResponse, description: 'not ok only: where the chain breaks' })
+  brokenAt?: AuditBrokenLinkResponse;
+}

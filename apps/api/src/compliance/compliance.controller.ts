@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query, Res, StreamableFile } from '@nestjs/common';
 import { ApiPropertyOptional, ApiResponse, ApiTags, IntersectionType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import type { Response } from 'express';
 import { CurrentPrincipal, type Principal } from '#libs/auth';
 import { ComplianceExportService, ComplianceReportsService } from '#libs/compliance';
@@ -28,11 +28,31 @@ export class ScopeQuery {
   policy?: string;
 }
 
+/** The device list's filters; the CSV export takes the same, so it holds the rows the list shows. */
 export class ExportQuery extends ScopeQuery {
   @ApiPropertyOptional({ enum: COMPLIANCE_STATUSES, description: 'only devices with this status' })
   @IsOptional()
   @IsIn(COMPLIANCE_STATUSES, { message: `status must be one of ${COMPLIANCE_STATUSES.join(', ')}` })
   status?: ComplianceStatus;
+
+  @ApiPropertyOptional({ enum: ['ios', 'android'], description: 'only devices of this platform' })
+  @IsOptional()
+  @IsIn(['ios', 'android'], { message: 'platform must be ios or android' })
+  platform?: 'ios' | 'android';
+
+  @ApiPropertyOptional({
+    description: 'true: supervised iPhones only; false: the iPhones not known to be supervised',
+  })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean({ message: 'supervised must be true or false' })
+  supervised?: boolean;
+
+  @ApiPropertyOptional({ description: 'the exact UDID, a serial number prefix or part of the device name' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200, { message: 'q must be at most 200 characters' })
+  q?: string;
 }
 
 export class ComplianceDevicesQuery extends IntersectionType(ExportQuery, PageQuery) {}

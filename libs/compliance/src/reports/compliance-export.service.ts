@@ -4,7 +4,7 @@ import { stringify } from 'csv-stringify';
 import QueryStream from 'pg-query-stream';
 import type { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
-import type { ComplianceStatus } from '#libs/persistence';
+import { deviceFilterSql, type DeviceFilter } from './device-filter.js';
 import { ReportScopeResolver, type ReportFilter } from './report-scope.js';
 
 export const EXPORT_COLUMNS = [
@@ -39,8 +39,7 @@ const EXPORT_SQL = `
     JOIN devices d ON d.id = c.device_id
     JOIN device_groups g ON g.id = c.group_id
     LEFT JOIN LATERAL jsonb_array_elements(c.reasons) AS r(value) ON true
-   WHERE c.tenant_id = $1 AND ($2::uuid[] IS NULL OR c.group_id = ANY($2::uuid[]))
-     AND ($3::text IS NULL OR c.status = $3)`;
+   WHERE c.tenant_id = $1 AND ($2::uuid[] IS NULL OR c.group_id = ANY($2::uuid[]))`;
 
 /**
  * The compliance CSV, streamed: a PostgreSQL cursor (pg-query-stream) feeds csv-stringify, and
@@ -55,8 +54,9 @@ export class ComplianceExportService {
     private readonly scope: ReportScopeResolver,
   ) {}
 
-  async stream(tenantId: string, filter: ReportFilter & { status?: ComplianceStatus }): Promise<Readable> {
+  async stream(tenantId: string, filter: ReportFilter & DeviceFilter): Promise<Readable> {
     const scope = await this.scope.resolve(tenantId, filter);
+    const where = deviceFilterSql(filter, 3);
     const runner = this.dataSource.createQueryRunner('slave');
     const client = (await runner.connect()) as PoolClient;
     // One snapshot for the whole file; and a cursor planned for all its rows, not the first tenth
@@ -73,7 +73,7 @@ export class ComplianceExportService {
         .finally(() => void runner.release());
     };
     const rows = client.query(
-      new QueryStream(EXPORT_SQL, [tenantId, scope.groupIds, filter.status ?? null], {
+      new QueryStream(`${EXPORT_SQL} ${where.sql}`, [tenantId, scope.groupIds, ...where.params], {
         batchSize: CURSOR_BATCH,
       }),
     );

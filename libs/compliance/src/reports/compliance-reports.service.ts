@@ -4,6 +4,7 @@ import { CatalogService } from '#libs/catalog';
 import { COMPLIANCE_STATUSES, type ComplianceStatus } from '#libs/persistence';
 import { NotFoundDomainException } from '#libs/platform';
 import { ReportScopeResolver, type ReportFilter } from './report-scope.js';
+import { deviceFilterSql, type DeviceFilter } from './device-filter.js';
 
 export type StatusCounts = Record<ComplianceStatus, number>;
 
@@ -23,8 +24,7 @@ export interface AppCount {
   groups: number;
 }
 
-export interface DeviceListQuery extends ReportFilter {
-  status?: ComplianceStatus;
+export interface DeviceListQuery extends ReportFilter, DeviceFilter {
   limit: number;
   offset: number;
 }
@@ -69,28 +69,27 @@ export class ComplianceReportsService {
   /** Banned apps installed, per catalog app ("WhatsApp: 312 devices in 4 groups"), most widespread first. */
   async apps(tenantId: string, filter: ReportFilter): Promise<AppCount[]> {
     const scope = await this.scope.resolve(tenantId, filter);
-    const identifiers: Array<{ identifier: string }> = await this.dataSource.query(
-      `SELECT DISTINCT unnest(banned_apps) AS identifier FROM device_compliance
-        WHERE tenant_id = $1 AND ($2::uuid[] IS NULL OR group_id = ANY($2::uuid[])) AND banned_apps <> '{}'`,
-      [tenantId, scope.groupIds],
-    );
-    const appOf = (id: string) =>
-      this.catalog.catalog.appForBundleId(id) ?? this.catalog.catalog.appForPackageName(id);
-    const mapping = identifiers.map(({ identifier }) => ({
-      identifier,
-      app: appOf(identifier)?.slug ?? identifier,
-    }));
-    if (mapping.length === 0) return [];
+    // One pass over the tenant's rows (the dashboard asks this on every visit): identifiers the
+    // catalog knows are counted under their app, bundle IDs first as the catalog resolves them;
+    // others under themselves.
+    const appOf = new Map<string, string>();
+    for (const app of this.catalog.catalog.apps) {
+      for (const id of app.ios) if (!appOf.has(id.bundleId)) appOf.set(id.bundleId, app.slug);
+    }
+    for (const app of this.catalog.catalog.apps) {
+      for (const id of app.android) if (!appOf.has(id.packageName)) appOf.set(id.packageName, app.slug);
+    }
     const rows: Array<{ app: string; identifiers: string[]; devices: number; groups: number }> =
       await this.dataSource.query(
-        `SELECT m.app, array_agg(DISTINCT m.identifier) AS identifiers,
+        `SELECT coalesce(m.app, b.identifier) AS app, array_agg(DISTINCT b.identifier) AS identifiers,
                 count(DISTINCT c.device_id)::int AS devices, count(DISTINCT c.group_id)::int AS groups
            FROM device_compliance c
            CROSS JOIN LATERAL unnest(c.banned_apps) AS b(identifier)
-           JOIN unnest($3::text[], $4::text[]) AS m(identifier, app) ON m.identifier = b.identifier
+           LEFT JOIN unnest($3::text[], $4::text[]) AS m(identifier, app) ON m.identifier = b.identifier
           WHERE c.tenant_id = $1 AND ($2::uuid[] IS NULL OR c.group_id = ANY($2::uuid[]))
-          GROUP BY m.app ORDER BY devices DESC, m.app`,
-        [tenantId, scope.groupIds, mapping.map((m) => m.identifier), mapping.map((m) => m.app)],
+            AND c.banned_apps <> '{}'
+          GROUP BY 1 ORDER BY devices DESC, 1`,
+        [tenantId, scope.groupIds, [...appOf.keys()], [...appOf.values()]],
       );
     return rows.map((r) => ({
       app: r.app,
@@ -104,6 +103,7 @@ export class ComplianceReportsService {
   /** Devices with their status and reasons; the longest non-compliant first. */
   async devices(tenantId: string, query: DeviceListQuery, now = new Date()) {
     const scope = await this.scope.resolve(tenantId, query);
+    const where = deviceFilterSql(query, 5);
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
       `SELECT d.udid, d.device_name, d.serial_number, c.platform, g.slug AS group_slug, c.status,
               c.reasons, c.warnings, c.status_since, c.non_compliant_since, c.evaluated_at, d.last_seen_at,
@@ -112,10 +112,10 @@ export class ComplianceReportsService {
          JOIN devices d ON d.id = c.device_id
          JOIN device_groups g ON g.id = c.group_id
         WHERE c.tenant_id = $1 AND ($2::uuid[] IS NULL OR c.group_id = ANY($2::uuid[]))
-          AND ($3::text IS NULL OR c.status = $3)
+          ${where.sql}
         ORDER BY c.non_compliant_since ASC NULLS LAST, c.status_since ASC, c.device_id
-        LIMIT $4 OFFSET $5`,
-      [tenantId, scope.groupIds, query.status ?? null, query.limit, query.offset],
+        LIMIT $3 OFFSET $4`,
+      [tenantId, scope.groupIds, query.limit, query.offset, ...where.params],
     );
     return rows.map((r) => {
       const since = r.non_compliant_since ? new Date(r.non_compliant_since as string) : null;

@@ -20,11 +20,14 @@ export type ComplianceStatus = (typeof COMPLIANCE_STATUSES)[number];
 /**
  * One row per enrolled device: what its last inventory said (facts written by the phone-facing
  * side) and the status evaluated from them, with its reasons. Unenrolled devices have no row.
- * One index only (each is paid on every status change of a fleet): it serves the reports for the
- * tenant and per group.
+ * Two indexes, each paid on every status change of a fleet (and only then: the columns they hold
+ * change with the status, so re-evaluations that change nothing stay HOT updates): one serves the
+ * reports for the tenant and per group, the other the console's device list in its order (longest
+ * non-compliant first), which would otherwise sort the whole fleet for each page.
  */
 @Entity('device_compliance')
 @Index('ix_device_compliance_tenant_group_status', ['tenantId', 'groupId', 'status'])
+@Index('ix_device_compliance_tenant_list_order', ['tenantId', 'nonCompliantSince', 'statusSince', 'deviceId'])
 export class DeviceComplianceEntity {
   @PrimaryColumn({ name: 'device_id', type: 'uuid' })
   deviceId!: string;

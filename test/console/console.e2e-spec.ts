@@ -1,0 +1,450 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Browser, Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import { ComplianceEvaluator } from '#libs/compliance';
+import { startApi, type ApiHarness, type SeededTenant } from '../support/api-harness.js';
+import {
+  ensureConsoleBuilt,
+  launchChromium,
+  listen,
+  openConsole,
+  screenshot,
+  seriousAccessibilityViolations,
+  type ConsolePage,
+} from '../support/browser.js';
+import { publishMessagingPolicy, seedDevice, WHATSAPP } from '../compliance/compliance-seed.js';
+import { startOidcProvider, type OidcTestProvider } from '../fakes/oidc-provider.js';
+import { freePort } from '../support/mdm-harness.js';
+import { FakeAmapi } from '../fakes/fake-amapi.js';
+import { makePushCertificate } from '../support/push-certificate.js';
+import { uploadPushCertificate } from '../support/officer-actions.js';
+
+const TIKTOK = 'com.zhiliaoapp.musically';
+/** A browser on a loaded machine: generous, since every wait inside polls until it holds. */
+const BROWSER_TEST_TIMEOUT_MS = 240_000;
+
+/*
+ * The officers' console in Debian's chromium against the real api, signed in through a real
+ * OpenID Connect provider (test/fakes/oidc-provider.ts): session cookie, CSRF header on mutations.
+ */
+describe('the officers console, in a browser', () => {
+  let api: ApiHarness;
+  let dinum: SeededTenant;
+  let baseURL: string;
+  let browser: Browser;
+  let provider: OidcTestProvider;
+  let amapi: FakeAmapi;
+
+  /** The page is done loading, accessible, and its screenshot is saved. */
+  async function checkPage(view: ConsolePage, name: string) {
+    await view.page.getByText('Chargement…').first().waitFor({ state: 'hidden' });
+    await screenshot(view.page, name);
+    expect(await seriousAccessibilityViolations(view.page)).toEqual([]);
+    expect(view.problems).toEqual([]);
+  }
+
+  /** A new browser at `path`: signed in as `email` at the provider (the sign-in page's button), or not at all. */
+  async function open(email: string | null, path: string): Promise<ConsolePage> {
+    const view = await openConsole(browser, baseURL);
+    view.page.setDefaultTimeout(60_000);
+    await view.page.goto(path);
+    if (email) {
+      await signInAt(view.page, email);
+      await view.page.waitForURL(`${baseURL}${path}`);
+    }
+    return view;
+  }
+
+  /** From the console's sign-in page through the provider's login form, as a person does. */
+  async function signInAt(page: Page, email: string) {
+    await page.getByRole('link', { name: 'Se connecter' }).click();
+    await page.getByLabel('E-mail').fill(email);
+    await page.getByLabel('Mot de passe (password)').fill('password');
+    await page.getByRole('button', { name: 'Se connecter (sign in)' }).click();
+  }
+
+  const heading = (page: Page, name: string | RegExp) =>
+    page.getByRole('heading', { level: 1, name }).waitFor();
+  /** Clicks a download link and returns what the browser saved (the session cookie rides along). */
+  async function downloadLink(page: Page, name: string): Promise<{ text: string; filename: string }> {
+    const download = page.waitForEvent('download');
+    await page.getByRole('link', { name }).click();
+    const saved = await download;
+    expect(await saved.failure()).toBeNull();
+    return { text: readFileSync((await saved.path())!, 'utf8'), filename: saved.suggestedFilename() };
+  }
+
+  /** DSFR draws its own box over a visually hidden checkbox: a person clicks the label. */
+  const tick = (page: Page, label: string) => page.locator('label', { hasText: label }).first().click();
+
+  beforeAll(async () => {
+    ensureConsoleBuilt();
+    // The provider must know the console's callback before the api listens: choose the port first.
+    const port = await freePort();
+    baseURL = `http://127.0.0.1:${port}`;
+    provider = await startOidcProvider({
+      redirectUris: [`${baseURL}/auth/callback`],
+      users: [
+        { email: 'officer@dinum.gouv.fr' },
+        { email: 'auditor@dinum.gouv.fr' },
+        { email: 'admin@dinum.gouv.fr' },
+        // Known to the provider, not to Rempart, and no role claim: refused.
+        { email: 'inconnu@exemple.fr' },
+      ],
+    });
+    amapi = await FakeAmapi.start();
+    api = await startApi({
+      AMAPI_ROOT_URL: amapi.rootUrl,
+      OIDC_ISSUER_URL: provider.issuer,
+      OIDC_CLIENT_ID: provider.clientId,
+      OIDC_CLIENT_SECRET: provider.clientSecret,
+      OIDC_ROLE_CLAIM: 'rempart_role',
+      OIDC_TENANT: 'dinum',
+      CONSOLE_PUBLIC_URL: baseURL,
+    });
+    dinum = await api.seedTenant('dinum');
+    // A fleet already under the French messaging ban: two phones in "cabinets" still have WhatsApp.
+    await publishMessagingPolicy(api, dinum, 'cabinets');
+    // Version 2 adds the recreational list (TikTok...); its rollout started, as the worker would
+    // have done (no worker runs here).
+    const asOfficer = { Authorization: `Bearer ${dinum.tokens.officer}` };
+    await api
+      .http()
+      .patch('/v1/policies/messageries')
+      .set(asOfficer)
+      .send({ blockLists: ['fr-gov-2023-messaging', 'fr-gov-2023-recreational'] })
+      .expect(200);
+    await api.http().post('/v1/policies/messageries/versions').set(asOfficer).expect(201);
+    await api.sql(
+      `UPDATE rollouts SET state = 'running', started_at = now() WHERE tenant_id = $1 AND state = 'scheduled'`,
+      [dinum.id],
+    );
+    await api
+      .http()
+      .post('/v1/groups')
+      .set({ Authorization: `Bearer ${dinum.tokens.officer}` })
+      .send({ slug: 'prefectures', name: 'Préfectures' })
+      .expect(201);
+    await uploadPushCertificate(api, dinum, makePushCertificate(20));
+    // An APNs certificate that expires in 20 days (iPhones can enroll; the dashboard warns), and an
+    // Android enterprise bound through the fake Android Management API.
+    await api
+      .http()
+      .put('/v1/android/enterprise')
+      .set({ Authorization: `Bearer ${dinum.tokens.admin}` })
+      .send({ enterpriseName: amapi.createEnterprise('DINUM'), serviceAccountKey: amapi.serviceAccountKey() })
+      .expect(200);
+    await seedDevice(api, dinum, { group: 'cabinets', apps: [WHATSAPP] });
+    await seedDevice(api, dinum, { group: 'cabinets', apps: [WHATSAPP] });
+    await seedDevice(api, dinum, { group: 'cabinets' });
+    await seedDevice(api, dinum, { group: 'prefectures', apps: [TIKTOK] });
+    await seedDevice(api, dinum, { group: 'prefectures', supervised: false, apps: [TIKTOK] });
+    await api.app.get(ComplianceEvaluator).evaluateInDatabase(dinum.id);
+    await listen(api.app, port);
+    browser = await launchChromium();
+  }, BROWSER_TEST_TIMEOUT_MS);
+  afterAll(async () => {
+    await browser?.close();
+    await api?.close();
+    await provider?.stop();
+    await amapi?.stop();
+  }, BROWSER_TEST_TIMEOUT_MS);
+
+  it(
+    'serves the console at / and client routes on reload, never over the API, docs or health',
+    async () => {
+      const html = { Accept: 'text/html' };
+      const home = await api.http().get('/').set(html).expect(200);
+      expect(home.text).toContain('<div id="root">');
+      expect(home.headers['content-security-policy']).toContain("script-src 'self'");
+      await api.http().get('/policies/messageries').set(html).expect(200).expect('Content-Type', /html/);
+      const apiRoute = await api.http().get('/v1/unknown').set(html).expect(404);
+      expect(apiRoute.headers['content-type']).toMatch(/json/);
+      await api.http().get('/healthz').set(html).expect(200).expect('Content-Type', /json/);
+      expect((await api.http().get('/docs/openapi.json').set(html)).text).toContain('Rempart API');
+      // An API client that does not ask for HTML keeps its JSON 404.
+      await api.http().get('/no-such-page').expect(404).expect('Content-Type', /json/);
+    },
+    BROWSER_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'an officer creates a list and a policy, previews the impact, publishes for later and follows the rollout',
+    async () => {
+      const officer = await open('officer@dinum.gouv.fr', '/');
+      const { page } = officer;
+      await heading(page, 'Tableau de bord');
+      await page.getByText('Conformité des 5 appareils').waitFor();
+      await page.getByText('Entreprise Android DINUM raccordée et joignable.').waitFor();
+      await page.getByText(/Le certificat de notification Apple .* expire dans (19|20) jours/).waitFor();
+      await checkPage(officer, 'dashboard');
+
+      // A block list of the officer's own: TikTok from the catalog.
+      await page.getByRole('link', { name: 'Catalogue et listes' }).click();
+      await heading(page, 'Listes d’applications');
+      await checkPage(officer, 'lists');
+      await page.getByRole('link', { name: 'Nouvelle liste' }).click();
+      await heading(page, 'Nouvelle liste');
+      await page.getByLabel('Identifiant de la liste').fill('reseaux-video');
+      await page.getByLabel('Nom', { exact: true }).fill('Vidéo courte');
+      await page.getByLabel('Rechercher une application ou un identifiant').fill('tiktok');
+      await tick(page, 'TikTok (tiktok)');
+      expect(await page.getByLabel('TikTok (tiktok)').isChecked()).toBe(true);
+      await checkPage(officer, 'list-form');
+      await page.getByRole('button', { name: 'Créer la liste' }).click();
+      await heading(page, 'Listes d’applications');
+      await page.getByRole('link', { name: 'Vidéo courte' }).waitFor();
+
+      // Another list imported as YAML (the format of profiles/lists).
+      await page
+        .getByLabel('Ou collez le YAML')
+        .fill(
+          [
+            'slug: approuvees-suisse',
+            'name: Messageries approuvées (Suisse)',
+            'kind: allow',
+            'apps:',
+            '  - threema',
+          ].join('\n'),
+        );
+      await page.getByRole('button', { name: 'Importer', exact: true }).click();
+      await page.getByText('Liste approuvees-suisse importée.').waitFor();
+      await page.getByRole('link', { name: 'Messageries approuvées (Suisse)' }).waitFor();
+
+      // A policy on "prefectures" with that list, effective in a week.
+      await page.getByRole('link', { name: 'Politiques' }).click();
+      await heading(page, 'Politiques');
+      await checkPage(officer, 'policies');
+      await page.getByRole('link', { name: 'Nouvelle politique' }).click();
+      await heading(page, 'Nouvelle politique');
+      await page.getByLabel('Identifiant de la politique').fill('video-courte');
+      await page.getByLabel('Nom', { exact: true }).fill('Vidéo courte interdite');
+      await tick(page, 'Préfectures (prefectures)');
+      await tick(page, 'Vidéo courte');
+      const inAWeek = new Date(Date.now() + 7 * 86_400_000);
+      inAWeek.setHours(8, 0, 0, 0);
+      const local = new Date(inAWeek.getTime() - inAWeek.getTimezoneOffset() * 60_000)
+        .toISOString()
+        .slice(0, 16);
+      await page.getByLabel('Date d’effet').fill(local);
+      await checkPage(officer, 'policy-form');
+      await page.getByRole('button', { name: 'Créer la politique' }).click();
+      await heading(page, 'Vidéo courte interdite');
+
+      await page.getByRole('button', { name: 'Prévisualiser l’impact' }).click();
+      await page
+        .getByText(
+          /La version 1 bloquerait des applications installées sur 2 appareils, dont 1 iPhone non supervisés/,
+        )
+        .waitFor();
+      await checkPage(officer, 'policy-impact');
+
+      await page.getByRole('button', { name: 'Publier' }).first().click();
+      const dialog = page.getByRole('dialog');
+      await dialog
+        .getByText(/Elle prendra effet le .* Elle bloquera des applications installées sur 2 appareils/)
+        .waitFor();
+      await screenshot(page, 'publish-confirmation');
+      expect(await seriousAccessibilityViolations(page)).toEqual([]);
+      await dialog.getByRole('button', { name: 'Publier' }).click();
+
+      // The rollout waits for the effective date.
+      await page.getByTestId('rollout-state').getByText('Programmé').waitFor();
+      await heading(page, 'video-courte, version 1');
+      await checkPage(officer, 'rollout');
+      const { rows } = await api.sql(
+        `SELECT r.state, r.starts_at FROM rollouts r JOIN policy_versions v ON v.id = r.policy_version_id
+         JOIN policies p ON p.id = v.policy_id WHERE p.slug = 'video-courte'`,
+      );
+      expect(rows).toHaveLength(1);
+      expect(rows[0].state).toBe('scheduled');
+      expect(new Date(rows[0].starts_at).getTime()).toBe(inAWeek.getTime());
+      // A scheduled rollout can be cancelled, not paused (the API pauses only running ones).
+      await page.getByRole('button', { name: 'Annuler le déploiement' }).waitFor();
+      expect(await page.getByRole('button', { name: 'Mettre en pause' }).count()).toBe(0);
+
+      await page.getByRole('link', { name: 'Déploiements' }).click();
+      await heading(page, 'Déploiements');
+      await page.getByRole('link', { name: 'video-courte, version 1' }).waitFor();
+      await checkPage(officer, 'rollouts');
+
+      // The messaging ban already running on "cabinets": pause it, then resume it.
+      await page.getByRole('link', { name: 'messageries, version 2' }).click();
+      await page.getByTestId('rollout-state').getByText('En cours').waitFor();
+      await page.getByRole('button', { name: 'Mettre en pause' }).click();
+      await page.getByTestId('rollout-state').getByText('En pause').waitFor();
+      await page.getByRole('button', { name: 'Reprendre' }).click();
+      await page.getByTestId('rollout-state').getByText('En cours').waitFor();
+
+      // Version history with both downloads.
+      await page.goto('/policies/video-courte');
+      await heading(page, 'Vidéo courte interdite');
+      const profile = await downloadLink(page, 'Profil iOS v1 (.mobileconfig)');
+      expect(profile.filename).toBe('video-courte-v1.mobileconfig');
+      // A signed profile (CMS SignedData) carrying the payload that blocks TikTok.
+      expect(profile.text).toContain('com.zhiliaoapp.musically');
+      expect(await page.getByRole('link', { name: 'Politique Android v1 (JSON)' }).getAttribute('href')).toBe(
+        '/v1/policies/video-courte/versions/1/android-policy.json',
+      );
+      await officer.close();
+    },
+    BROWSER_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'an officer finds a non-compliant phone, opens it and downloads the CSV',
+    async () => {
+      const officer = await open('officer@dinum.gouv.fr', '/');
+      const { page } = officer;
+      await heading(page, 'Tableau de bord');
+      await page.getByRole('link', { name: 'Appareils' }).click();
+      await heading(page, 'Appareils');
+      await page.getByLabel('Conformité').selectOption('non_compliant');
+      await page.getByLabel('Groupe', { exact: true }).selectOption('cabinets');
+      await page.getByRole('button', { name: 'Filtrer' }).click();
+      await page.waitForURL(/status=non_compliant/);
+      const expected = await api
+        .http()
+        .get('/v1/compliance/devices?status=non_compliant&group=cabinets')
+        .set({ Authorization: `Bearer ${dinum.tokens.auditor}` })
+        .expect(200);
+      expect(expected.body.length).toBeGreaterThanOrEqual(2);
+      const rows = page.locator('tbody tr');
+      await rows.first().waitFor();
+      expect(await rows.count()).toBe(expected.body.length);
+      expect(await page.locator('tbody').getByText('Non conforme').count()).toBe(expected.body.length);
+      await checkPage(officer, 'devices');
+
+      const { text: csv } = await downloadLink(page, 'Exporter en CSV');
+      expect(csv.split('\n')[0]).toContain('udid');
+      expect(csv).toContain('non_compliant');
+
+      await rows
+        .filter({ hasText: 'application interdite installée : WhatsApp' })
+        .first()
+        .getByRole('link')
+        .click();
+      await page.getByRole('heading', { level: 2, name: 'Applications installées' }).waitFor();
+      await page.getByText(WHATSAPP).waitFor();
+      await checkPage(officer, 'device');
+      await officer.close();
+    },
+    BROWSER_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'an officer creates enrollments: a link for iPhones, a QR code on screen for Android; the keyboard alone reaches the pages',
+    async () => {
+      const officer = await open('officer@dinum.gouv.fr', '/enrollments');
+      const { page } = officer;
+      await heading(page, 'Inscriptions');
+      await page.getByLabel('Groupe', { exact: true }).selectOption('prefectures');
+      await page.getByRole('button', { name: 'Créer l’inscription' }).click();
+      await page.getByRole('heading', { name: 'Inscription créée' }).waitFor();
+      expect(await page.getByRole('link', { name: /\/enroll\// }).count()).toBe(1);
+      await page.getByRole('cell', { name: 'prefectures' }).first().waitFor();
+      // Android: the QR code a factory-reset phone scans, drawn in the page.
+      await tick(page, 'Android');
+      await page.getByRole('button', { name: 'Créer l’inscription' }).click();
+      const qr = page.getByRole('img', { name: 'Code QR d’inscription Android pour le groupe prefectures' });
+      await qr.waitFor();
+      expect(await qr.getAttribute('src')).toMatch(/^data:image\/png;base64,/);
+      await checkPage(officer, 'enrollments');
+      // Keyboard: on a fresh page the skip link is the first stop.
+      await page.goto('/audit');
+      await heading(page, 'Journal d’audit');
+      await page.keyboard.press('Tab');
+      await expect(page.evaluate('document.activeElement?.textContent')).resolves.toBe('Contenu');
+      await page.getByRole('button', { name: 'Vérifier la chaîne' }).focus();
+      await page.keyboard.press('Enter');
+      await page.getByText(/Chaîne intacte : \d+ événements vérifiés/).waitFor();
+      await checkPage(officer, 'audit');
+      await officer.close();
+    },
+    BROWSER_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'an auditor sees every page but is offered no change, and the API refuses one anyway',
+    async () => {
+      const auditor = await open('auditor@dinum.gouv.fr', '/policies/video-courte');
+      const { page } = auditor;
+      await heading(page, 'Vidéo courte interdite');
+      expect(await page.getByRole('button', { name: 'Publier' }).count()).toBe(0);
+      expect(await page.getByRole('link', { name: 'Modifier' }).count()).toBe(0);
+      await checkPage(auditor, 'auditor-policy');
+      await page.goto('/policies');
+      await heading(page, 'Politiques');
+      expect(await page.getByRole('link', { name: 'Nouvelle politique' }).count()).toBe(0);
+      // Version history: what version 2 changed since version 1.
+      await page.getByRole('link', { name: 'messageries', exact: true }).click();
+      await page.getByRole('heading', { level: 2, name: 'Historique des versions' }).waitFor();
+      await page.getByText('ajoutée : com.zhiliaoapp.musically').first().waitFor();
+      await checkPage(auditor, 'auditor-policy-versions');
+      expect(await page.getByRole('link', { name: 'Administration' }).count()).toBe(0);
+      // With the session's CSRF token, as the console would send it: the role is what the API refuses.
+      const refusal = await page.evaluate(`(async () => {
+      const csrf = document.cookie.split('; ').find((c) => c.startsWith('rempart_csrf=')).split('=')[1];
+      const response = await fetch('/v1/policies/video-courte/versions', { method: 'POST', headers: { 'X-CSRF-Token': csrf } });
+      return { status: response.status, code: (await response.json()).code };
+    })()`);
+      expect(refusal).toEqual({ status: 403, code: 'ROLE_INSUFFICIENT' });
+      await auditor.close();
+    },
+    BROWSER_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'an admin sees the administration page',
+    async () => {
+      const admin = await open('admin@dinum.gouv.fr', '/administration');
+      await heading(admin.page, 'Administration');
+      await admin.page.getByRole('cell', { name: 'auditor@dinum.gouv.fr' }).waitFor();
+      await checkPage(admin, 'administration');
+      await admin.close();
+    },
+    BROWSER_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'a stranger gets the sign-in page, and is refused with a clear message in French or English',
+    async () => {
+      const stranger = await open(null, '/policies');
+      const { page } = stranger;
+      await heading(page, 'Connexion');
+      expect(await page.getByRole('link', { name: 'Se connecter' }).getAttribute('href')).toBe(
+        '/auth/login?returnTo=%2Fpolicies',
+      );
+      expect(await page.getByRole('link', { name: 'Politiques' }).count()).toBe(0);
+      await checkPage(stranger, 'signin');
+
+      await signInAt(page, 'inconnu@exemple.fr');
+      await page.waitForURL(/signin_error=not_authorized/);
+      await page.getByText('Votre compte n’est pas autorisé à utiliser cette console.').waitFor();
+      await page.getByRole('button', { name: 'English' }).click();
+      await page.getByText('Your account is not allowed to use this console.').waitFor();
+      expect(await page.evaluate('document.documentElement.lang')).toBe('en');
+      await checkPage(stranger, 'signin-refused-en');
+      expect(await page.request.get('/v1/me').then((r) => r.status())).toBe(401);
+      await stranger.close();
+    },
+    BROWSER_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'an officer signs out and is back on the sign-in page, the session gone',
+    async () => {
+      const officer = await open('officer@dinum.gouv.fr', '/');
+      const { page } = officer;
+      await heading(page, 'Tableau de bord');
+      await page.getByRole('button', { name: 'Se déconnecter' }).click();
+      // The console session is gone at once; the browser then passes by the provider, which ends
+      // its own session and sends it back.
+      await page.waitForURL((url) => url.origin === baseURL && url.searchParams.has('state'));
+      await heading(page, 'Connexion');
+      expect(await page.request.get('/v1/me').then((r) => r.status())).toBe(401);
+      await officer.close();
+    },
+    BROWSER_TEST_TIMEOUT_MS,
+  );
+});
