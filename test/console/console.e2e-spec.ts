@@ -234,7 +234,7 @@ describe('the officers console, in a browser', () => {
       await page.getByRole('button', { name: 'Prévisualiser l’impact' }).click();
       await page
         .getByText(
-          /La version 1 bloquerait des applications installées sur 2 appareils, dont 1 iPhone non supervisés/,
+          /La version 1 bloquerait des applications installées sur 2 appareils, dont 1 iPhone non supervisé \(Apple/,
         )
         .waitFor();
       await checkPage(officer, 'policy-impact');
@@ -242,7 +242,9 @@ describe('the officers console, in a browser', () => {
       await page.getByRole('button', { name: 'Publier' }).first().click();
       const dialog = page.getByRole('dialog');
       await dialog
-        .getByText(/Elle prendra effet le .* Elle bloquera des applications installées sur 2 appareils/)
+        .getByText(
+          /Elle prendra effet le .* Elle bloquera des applications installées sur 2 appareils \(1 iPhone non supervisé\)\./,
+        )
         .waitFor();
       await screenshot(page, 'publish-confirmation');
       expect(await seriousAccessibilityViolations(page)).toEqual([]);

@@ -1,7 +1,7 @@
-import type { MessageKey } from './fr';
+import type { Dictionary } from './fr';
 
-/** English: the same keys as French, checked by the compiler. */
-export const en: Record<MessageKey, string> = {
+/** English: the same keys as French, plural where French is, checked by the compiler. One is 1 only. */
+export const en: Dictionary = {
   'app.tagline': 'Banned apps on government phones',
   'app.home': 'Home — Rempart',
 
@@ -71,14 +71,16 @@ export const en: Record<MessageKey, string> = {
   'dashboard.title': 'Dashboard',
   'dashboard.health': 'Connections',
   'dashboard.pushOk': 'Apple push certificate {topic} valid until {date}.',
-  'dashboard.pushExpiring':
-    'Apple push certificate {topic} expires in {days} days ({date}): renew it at Apple.',
+  'dashboard.pushExpiring': {
+    one: 'Apple push certificate {topic} expires in {count} day ({date}): renew it at Apple.',
+    other: 'Apple push certificate {topic} expires in {count} days ({date}): renew it at Apple.',
+  },
   'dashboard.pushExpired': 'Apple push certificate {topic} expired on {date}: iPhones cannot be woken.',
   'dashboard.pushMissing': 'No Apple push (APNs) certificate uploaded yet.',
   'dashboard.androidOk': 'Android enterprise {name} bound and reachable.',
   'dashboard.androidBroken': 'The Android binding does not work: {error}',
   'dashboard.androidMissing': 'No Android enterprise is bound.',
-  'dashboard.counts': 'Compliance of {total} devices',
+  'dashboard.counts': { one: 'Compliance of {count} device', other: 'Compliance of {count} devices' },
   'dashboard.trend': 'Last 30 days',
   'dashboard.noSnapshots':
     'No daily snapshot yet: the worker takes one every day, the chart appears tomorrow.',
@@ -127,15 +129,16 @@ export const en: Record<MessageKey, string> = {
   'impact.explain': 'From current inventories: on which devices the next version would block installed apps.',
   'impact.preview': 'Preview the impact',
   'impact.summary':
-    'Version {version} would block installed apps on {devices} devices, {unsupervised} of them unsupervised iPhones (Apple does not enforce the block there).',
+    'Version {version} would block installed apps on {devices}, including {unsupervised} (Apple does not enforce the block there).',
   'impact.byGroup': 'Affected devices per group',
   'impact.byApp': 'Newly blocked apps',
   'impact.unsupervised': 'Unsupervised iPhones',
   'publish.title': 'Publish version {version}?',
   'publish.effectiveLater': 'It takes effect on {date}.',
   'publish.effectiveNow': 'It takes effect now.',
-  'publish.devices':
-    'It will block installed apps on {devices} devices ({unsupervised} unsupervised iPhones).',
+  'publish.devices': 'It will block installed apps on {devices} ({unsupervised}).',
+  'count.devices': { one: '{count} device', other: '{count} devices' },
+  'count.unsupervisedIphones': { one: '{count} unsupervised iPhone', other: '{count} unsupervised iPhones' },
   'publish.confirm': 'Publish',
 
   'versions.title': 'Version history',
@@ -262,7 +265,7 @@ export const en: Record<MessageKey, string> = {
   'lists.shipped': 'shipped with Rempart',
   'lists.shippedReadOnly': 'A list shipped with Rempart cannot be changed; copy it into a new list.',
   'lists.description': 'Description',
-  'lists.catalogApps': 'Catalog apps ({count} chosen)',
+  'lists.catalogApps': { one: 'Catalog apps ({count} chosen)', other: 'Catalog apps ({count} chosen)' },
   'lists.bundleIds': 'iOS bundle IDs outside the catalog',
   'lists.packageNames': 'Android packages outside the catalog',
   'lists.onePerLine': 'One per line',
@@ -275,15 +278,21 @@ export const en: Record<MessageKey, string> = {
   'lists.imported': 'List {slug} imported.',
   'catalog.title': 'App catalog',
   'catalog.search': 'Search an app or an identifier',
-  'catalog.count': '{count} apps',
+  'catalog.count': { one: '{count} app', other: '{count} apps' },
   'catalog.category': 'Category',
   'catalog.verified': 'verified',
   'catalog.unverified': 'to verify',
 
   'audit.title': 'Audit log',
   'audit.verify': 'Verify the chain',
-  'audit.intact': 'Chain intact: {checked} events checked.',
-  'audit.broken': 'Chain broken at event {seq}: {reason} ({checked} intact events before it).',
+  'audit.intact': {
+    one: 'Chain intact: {count} event checked.',
+    other: 'Chain intact: {count} events checked.',
+  },
+  'audit.broken': {
+    one: 'Chain broken at event {seq}: {reason} ({count} intact event before it).',
+    other: 'Chain broken at event {seq}: {reason} ({count} intact events before it).',
+  },
   'audit.filters': 'Filter the log',
   'audit.actor': 'Actor',
   'audit.action': 'Action',

@@ -1,4 +1,9 @@
-/** The console's French strings: the default language, and the source of every key. */
+import type { Message, Plural } from './messages';
+
+/**
+ * The console's French strings: the default language, and the source of every key. A message about
+ * a number of things is `{ one, other }` (French: one for 0 and 1), chosen by the `count` value.
+ */
 export const fr = {
   'app.tagline': 'Applications interdites sur les téléphones de l’État',
   'app.home': 'Accueil — Rempart',
@@ -71,15 +76,18 @@ export const fr = {
   'dashboard.title': 'Tableau de bord',
   'dashboard.health': 'État des raccordements',
   'dashboard.pushOk': 'Certificat de notification Apple {topic} valide jusqu’au {date}.',
-  'dashboard.pushExpiring':
-    'Le certificat de notification Apple {topic} expire dans {days} jours ({date}) : renouvelez-le chez Apple.',
+  'dashboard.pushExpiring': {
+    one: 'Le certificat de notification Apple {topic} expire dans {count} jour ({date}) : renouvelez-le chez Apple.',
+    other:
+      'Le certificat de notification Apple {topic} expire dans {count} jours ({date}) : renouvelez-le chez Apple.',
+  },
   'dashboard.pushExpired':
     'Le certificat de notification Apple {topic} a expiré le {date} : les iPhone ne peuvent plus être réveillés.',
   'dashboard.pushMissing': 'Aucun certificat de notification Apple (APNs) n’est encore déposé.',
   'dashboard.androidOk': 'Entreprise Android {name} raccordée et joignable.',
   'dashboard.androidBroken': 'Le raccordement Android ne fonctionne pas : {error}',
   'dashboard.androidMissing': 'Aucune entreprise Android n’est raccordée.',
-  'dashboard.counts': 'Conformité des {total} appareils',
+  'dashboard.counts': { one: 'Conformité de {count} appareil', other: 'Conformité des {count} appareils' },
   'dashboard.trend': 'Évolution sur 30 jours',
   'dashboard.noSnapshots':
     'Pas encore de relevé quotidien : le worker en prend un chaque jour, la courbe apparaîtra demain.',
@@ -129,15 +137,19 @@ export const fr = {
     'Calculé à partir des inventaires actuels : sur quels appareils la prochaine version bloquerait des applications installées.',
   'impact.preview': 'Prévisualiser l’impact',
   'impact.summary':
-    'La version {version} bloquerait des applications installées sur {devices} appareils, dont {unsupervised} iPhone non supervisés (Apple n’y applique pas le blocage).',
+    'La version {version} bloquerait des applications installées sur {devices}, dont {unsupervised} (Apple n’y applique pas le blocage).',
   'impact.byGroup': 'Appareils touchés par groupe',
   'impact.byApp': 'Applications nouvellement bloquées',
   'impact.unsupervised': 'iPhone non supervisés',
   'publish.title': 'Publier la version {version} ?',
   'publish.effectiveLater': 'Elle prendra effet le {date}.',
   'publish.effectiveNow': 'Elle prendra effet dès maintenant.',
-  'publish.devices':
-    'Elle bloquera des applications installées sur {devices} appareils ({unsupervised} iPhone non supervisés).',
+  'publish.devices': 'Elle bloquera des applications installées sur {devices} ({unsupervised}).',
+  'count.devices': { one: '{count} appareil', other: '{count} appareils' },
+  'count.unsupervisedIphones': {
+    one: '{count} iPhone non supervisé',
+    other: '{count} iPhone non supervisés',
+  },
   'publish.confirm': 'Publier',
 
   'versions.title': 'Historique des versions',
@@ -265,7 +277,10 @@ export const fr = {
   'lists.shippedReadOnly':
     'Liste fournie avec Rempart : elle ne se modifie pas ; copiez-la dans une nouvelle liste.',
   'lists.description': 'Description',
-  'lists.catalogApps': 'Applications du catalogue ({count} choisies)',
+  'lists.catalogApps': {
+    one: 'Applications du catalogue ({count} choisie)',
+    other: 'Applications du catalogue ({count} choisies)',
+  },
   'lists.bundleIds': 'Identifiants iOS hors catalogue (bundle ID)',
   'lists.packageNames': 'Paquets Android hors catalogue',
   'lists.onePerLine': 'Un par ligne',
@@ -278,15 +293,21 @@ export const fr = {
   'lists.imported': 'Liste {slug} importée.',
   'catalog.title': 'Catalogue d’applications',
   'catalog.search': 'Rechercher une application ou un identifiant',
-  'catalog.count': '{count} applications',
+  'catalog.count': { one: '{count} application', other: '{count} applications' },
   'catalog.category': 'Catégorie',
   'catalog.verified': 'vérifié',
   'catalog.unverified': 'à vérifier',
 
   'audit.title': 'Journal d’audit',
   'audit.verify': 'Vérifier la chaîne',
-  'audit.intact': 'Chaîne intacte : {checked} événements vérifiés.',
-  'audit.broken': 'Chaîne rompue à l’événement {seq} : {reason} ({checked} événements intacts avant lui).',
+  'audit.intact': {
+    one: 'Chaîne intacte : {count} événement vérifié.',
+    other: 'Chaîne intacte : {count} événements vérifiés.',
+  },
+  'audit.broken': {
+    one: 'Chaîne rompue à l’événement {seq} : {reason} ({count} événement intact avant lui).',
+    other: 'Chaîne rompue à l’événement {seq} : {reason} ({count} événements intacts avant lui).',
+  },
   'audit.filters': 'Filtrer le journal',
   'audit.actor': 'Auteur',
   'audit.action': 'Action',
@@ -330,6 +351,12 @@ export const fr = {
   'admin.webhooks': 'Webhooks de conformité',
   'admin.addWebhook': 'Ajouter le webhook',
   'admin.secretOnce': 'Secret de signature, affiché une seule fois : {secret}',
-} satisfies Record<string, string>;
+} satisfies Record<string, Message>;
 
-export type MessageKey = keyof typeof fr;
+/** Every language's dictionary: French's keys, plural exactly where French is plural. */
+export type Dictionary = { [K in keyof typeof fr]: (typeof fr)[K] extends Plural ? Plural : string };
+export type PluralKey = {
+  [K in keyof typeof fr]: (typeof fr)[K] extends Plural ? K : never;
+}[keyof typeof fr];
+/** Keys of plain messages (no count). */
+export type MessageKey = Exclude<keyof typeof fr, PluralKey>;

@@ -1,18 +1,24 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { en } from './en';
-import { fr, type MessageKey } from './fr';
+import { fr, type Dictionary, type MessageKey, type PluralKey } from './fr';
+import { formatMessage, type MessageValues } from './messages';
 
 /*
  * One typed dictionary per language, no library: French is the source of the keys, and English
- * must have exactly the same keys or the console does not type-check. The console has a few hundred
- * short strings with simple `{name}` placeholders, which i18next would serve at several times the
- * size of the whole dictionary.
+ * must have exactly the same keys, plural where French is plural, or the console does not
+ * type-check. The console has a few hundred short strings with simple `{name}` placeholders and a
+ * handful of counts (plural forms from Intl.PluralRules, see ./messages), which i18next would serve
+ * at several times the size of the whole dictionary.
  */
 export type Lang = 'fr' | 'en';
-export type { MessageKey };
-export type Translate = (key: MessageKey, values?: Record<string, string | number>) => string;
+export type { MessageKey, PluralKey };
+export interface Translate {
+  (key: MessageKey, values?: MessageValues): string;
+  /** A message about a number of things: `count` chooses between "1 appareil" and "2 appareils". */
+  (key: PluralKey, values: MessageValues & { count: number }): string;
+}
 
-const DICTIONARIES: Record<Lang, Record<MessageKey, string>> = { fr, en };
+const DICTIONARIES: Record<Lang, Dictionary> = { fr, en };
 const STORAGE_KEY = 'rempart.lang';
 
 interface LangContextValue {
@@ -33,13 +39,6 @@ function initialLang(): Lang {
   return 'fr';
 }
 
-export function interpolate(template: string, values?: Record<string, string | number>): string {
-  if (!values) return template;
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    name in values ? String(values[name]) : whole,
-  );
-}
-
 export function LangProvider({ children }: { children: ReactNode }) {
   const [lang, setLangState] = useState<Lang>(initialLang);
   const setLang = useCallback((next: Lang) => {
@@ -53,10 +52,11 @@ export function LangProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     document.documentElement.lang = lang;
   }, [lang]);
-  const value = useMemo<LangContextValue>(
-    () => ({ lang, setLang, t: (key, values) => interpolate(DICTIONARIES[lang][key], values) }),
-    [lang, setLang],
-  );
+  const value = useMemo<LangContextValue>(() => {
+    const t = (key: MessageKey | PluralKey, values?: MessageValues) =>
+      formatMessage(lang, DICTIONARIES[lang][key], values);
+    return { lang, setLang, t };
+  }, [lang, setLang]);
   return <LangContext.Provider value={value}>{children}</LangContext.Provider>;
 }
 

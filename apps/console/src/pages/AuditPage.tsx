@@ -81,11 +81,11 @@ export default function AuditPage() {
             severity={verification.ok ? 'success' : 'error'}
             description={
               verification.ok
-                ? t('audit.intact', { checked: format.number(verification.checked) })
+                ? t('audit.intact', { count: verification.checked })
                 : t('audit.broken', {
                     seq: verification.brokenAt.seq,
                     reason: verification.brokenAt.reason,
-                    checked: format.number(verification.checked),
+                    count: verification.checked,
                   })
             }
           />

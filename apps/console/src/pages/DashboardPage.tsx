@@ -47,11 +47,16 @@ export default function DashboardPage() {
             severity={push.data.warning ? (push.data.expiresInDays < 0 ? 'error' : 'warning') : 'success'}
             description={
               push.data.warning
-                ? t(push.data.expiresInDays < 0 ? 'dashboard.pushExpired' : 'dashboard.pushExpiring', {
-                    topic: push.data.topic,
-                    days: push.data.expiresInDays,
-                    date: format.day(push.data.notAfter),
-                  })
+                ? push.data.expiresInDays < 0
+                  ? t('dashboard.pushExpired', {
+                      topic: push.data.topic,
+                      date: format.day(push.data.notAfter),
+                    })
+                  : t('dashboard.pushExpiring', {
+                      topic: push.data.topic,
+                      count: push.data.expiresInDays,
+                      date: format.day(push.data.notAfter),
+                    })
                 : t('dashboard.pushOk', { topic: push.data.topic, date: format.day(push.data.notAfter) })
             }
           />
@@ -81,7 +86,7 @@ export default function DashboardPage() {
       </section>
 
       <section aria-labelledby="counts-title">
-        <h2 id="counts-title">{t('dashboard.counts', { total: format.number(summary.data?.total ?? 0) })}</h2>
+        <h2 id="counts-title">{t('dashboard.counts', { count: summary.data?.total ?? 0 })}</h2>
         <ErrorAlert error={summary.error} />
         {summary.loading ? <Loading /> : null}
         {summary.data ? (

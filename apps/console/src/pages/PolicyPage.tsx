@@ -129,8 +129,8 @@ export default function PolicyPage() {
                 <p>
                   {effective ? t('publish.effectiveLater', { date: effective }) : t('publish.effectiveNow')}{' '}
                   {t('publish.devices', {
-                    devices: format.number(impact.data.devices),
-                    unsupervised: format.number(impact.data.unsupervisedIphones),
+                    devices: t('count.devices', { count: impact.data.devices }),
+                    unsupervised: t('count.unsupervisedIphones', { count: impact.data.unsupervisedIphones }),
                   })}
                 </p>
               ) : (
@@ -154,8 +154,8 @@ function ImpactReport({ impact }: { impact: PolicyImpact }) {
         severity={impact.devices > 0 ? 'warning' : 'info'}
         small
         description={t('impact.summary', {
-          devices: format.number(impact.devices),
-          unsupervised: format.number(impact.unsupervisedIphones),
+          devices: t('count.devices', { count: impact.devices }),
+          unsupervised: t('count.unsupervisedIphones', { count: impact.unsupervisedIphones }),
           version: impact.nextVersion,
         })}
       />
