@@ -3,7 +3,9 @@ import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { useState, type FormEvent } from 'react';
 import { api, query } from '../api';
-import { ErrorAlert, Loading, Page } from '../components/common';
+import { AsyncSection } from '../components/AsyncSection';
+import { ErrorAlert, Page } from '../components/common';
+import { DataTable } from '../components/DataTable';
 import { useFormat, useT } from '../i18n/i18n';
 import { useApi } from '../use-api';
 
@@ -126,39 +128,29 @@ export default function AuditPage() {
           {t('devices.apply')}
         </Button>
       </form>
-      <ErrorAlert error={events.error} />
-      {events.loading ? <Loading /> : null}
-      {events.data ? (
-        <div className="fr-table fr-table--no-caption">
-          <table>
-            <caption>{t('audit.title')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">#</th>
-                <th scope="col">{t('audit.when')}</th>
-                <th scope="col">{t('audit.actor')}</th>
-                <th scope="col">{t('audit.action')}</th>
-                <th scope="col">{t('audit.target')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {events.data.items.map((e) => (
-                <tr key={e.seq}>
-                  <td>{e.seq}</td>
-                  <td>{format.date(e.occurredAt)}</td>
-                  <td>{e.actor.label}</td>
-                  <td>
-                    <code>{e.action}</code>
-                  </td>
-                  <td>
-                    {e.target.type} {e.target.id ?? ''}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <AsyncSection resource={events}>
+        {(page) => (
+          <DataTable
+            caption={t('audit.title')}
+            columns={['#', t('audit.when'), t('audit.actor'), t('audit.action'), t('audit.target')]}
+            rows={page.items}
+            rowKey={(e) => e.seq}
+            renderCells={(e) => (
+              <>
+                <td>{e.seq}</td>
+                <td>{format.date(e.occurredAt)}</td>
+                <td>{e.actor.label}</td>
+                <td>
+                  <code>{e.action}</code>
+                </td>
+                <td>
+                  {e.target.type} {e.target.id ?? ''}
+                </td>
+              </>
+            )}
+          />
+        )}
+      </AsyncSection>
       <nav aria-label={t('devices.pagination')} className="console-actions">
         <Button
           priority="secondary"
