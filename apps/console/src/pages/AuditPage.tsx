@@ -6,6 +6,7 @@ import { api, query } from '../api';
 import { AsyncSection } from '../components/AsyncSection';
 import { ErrorAlert, Page } from '../components/common';
 import { DataTable } from '../components/DataTable';
+import { FilterForm } from '../components/FilterForm';
 import { useFormat, useT } from '../i18n/i18n';
 import { useApi } from '../use-api';
 
@@ -94,12 +95,7 @@ export default function AuditPage() {
         ) : null}
         <ErrorAlert error={verifyError} />
       </div>
-      <form
-        onSubmit={apply}
-        role="search"
-        aria-label={t('audit.filters')}
-        className="console-filters fr-mb-3w"
-      >
+      <FilterForm label={t('audit.filters')} onApply={apply}>
         <Input
           label={t('audit.actor')}
           nativeInputProps={{ value: draft.actor, onChange: (e) => set('actor', e.target.value) }}
@@ -124,10 +120,7 @@ export default function AuditPage() {
             onChange: (e) => set('to', e.target.value),
           }}
         />
-        <Button type="submit" iconId="fr-icon-filter-line">
-          {t('devices.apply')}
-        </Button>
-      </form>
+      </FilterForm>
       <AsyncSection resource={events}>
         {(page) => (
           <DataTable

@@ -7,6 +7,7 @@ import { query } from '../api';
 import { AsyncSection } from '../components/AsyncSection';
 import { COMPLIANCE_STATUSES, ComplianceBadge, Page } from '../components/common';
 import { DataTable } from '../components/DataTable';
+import { FilterForm } from '../components/FilterForm';
 import { useFormat, useT, type MessageKey } from '../i18n/i18n';
 import type { ComplianceDevice, Group } from '../types';
 import { useDescribeReasons } from '../components/reasons';
@@ -49,12 +50,7 @@ export default function DevicesPage() {
         </a>
       }
     >
-      <form
-        onSubmit={apply}
-        role="search"
-        aria-label={t('devices.filters')}
-        className="console-filters fr-mb-3w"
-      >
+      <FilterForm label={t('devices.filters')} onApply={apply}>
         <Input
           label={t('devices.search')}
           hintText={t('devices.searchHint')}
@@ -119,10 +115,7 @@ export default function DevicesPage() {
           <option value="true">{t('common.yes')}</option>
           <option value="false">{t('common.no')}</option>
         </Select>
-        <Button type="submit" iconId="fr-icon-filter-line">
-          {t('devices.apply')}
-        </Button>
-      </form>
+      </FilterForm>
       <AsyncSection resource={devices} empty={t('devices.none')}>
         {(found) => (
           <DataTable
