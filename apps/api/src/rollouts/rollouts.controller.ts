@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { applyDecorators, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
@@ -9,6 +9,21 @@ import { FailedJobsService, RolloutsService } from '#libs/rollouts';
 import { RolloutDetailResponse, RolloutResponse, RolloutWithJobsResponse } from './rollouts.openapi.js';
 
 const rolloutId = ApiPathParam('id', 'id of a rollout (a UUID), as publishing a version returns it');
+
+/**
+ * POST /v1/rollouts/:id/<action>: moves one rollout to another state and answers it (200), 409 from
+ * a state the move does not start from. Pause, resume and cancel differ only in their words.
+ */
+function RolloutTransition(action: string, summary: string, description: string, answer: string) {
+  return applyDecorators(
+    Post(`:id/${action}`),
+    HttpCode(200),
+    ApiDoc(summary, description),
+    rolloutId,
+    ApiResponse({ status: 200, type: RolloutDetailResponse, description: answer }),
+    ApiErrors(403, 404, 409),
+  );
+}
 
 export class RolloutsQuery {
   @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500, description: 'rollouts to return' })
@@ -53,41 +68,32 @@ export class RolloutsController {
     return { ...detail, failedJobs: await this.failedJobs.failed(principal.tenantId, id) };
   }
 
-  @Post(':id/pause')
-  @HttpCode(200)
-  @ApiDoc(
+  @RolloutTransition(
+    'pause',
     'Pause a rollout',
     'Stops waking phones (those checking in on their own still get the command). Only a running rollout (409 `ROLLOUT_STATE` otherwise). Officer or above; audited.',
+    'the paused rollout',
   )
-  @rolloutId
-  @ApiResponse({ status: 200, type: RolloutDetailResponse, description: 'the paused rollout' })
-  @ApiErrors(403, 404, 409)
   pause(@CurrentActor() actor: Actor, @Param('id') id: string) {
     return this.rollouts.pause(actor, id);
   }
 
-  @Post(':id/resume')
-  @HttpCode(200)
-  @ApiDoc(
+  @RolloutTransition(
+    'resume',
     'Resume a paused rollout',
     'Phones are woken again where the rollout stopped. Only a paused rollout (409 `ROLLOUT_STATE` otherwise). Officer or above; audited.',
+    'the running rollout',
   )
-  @rolloutId
-  @ApiResponse({ status: 200, type: RolloutDetailResponse, description: 'the running rollout' })
-  @ApiErrors(403, 404, 409)
   resume(@CurrentActor() actor: Actor, @Param('id') id: string) {
     return this.rollouts.resume(actor, id);
   }
 
-  @Post(':id/cancel')
-  @HttpCode(200)
-  @ApiDoc(
+  @RolloutTransition(
+    'cancel',
     'Cancel a rollout',
     'For good: open deliveries and their queued commands are cancelled; phones that installed the version keep it. Officer or above; audited.',
+    'the cancelled rollout',
   )
-  @rolloutId
-  @ApiResponse({ status: 200, type: RolloutDetailResponse, description: 'the cancelled rollout' })
-  @ApiErrors(403, 404, 409)
   cancel(@CurrentActor() actor: Actor, @Param('id') id: string) {
     return this.rollouts.cancel(actor, id);
   }

@@ -5,6 +5,7 @@ import { Select } from '@codegouvfr/react-dsfr/Select';
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { api } from '../api';
 import { confirmed, ErrorAlert, Page } from '../components/common';
+import { DataTable } from '../components/DataTable';
 import { useFormat, useT, type MessageKey } from '../i18n/i18n';
 import { useCan } from '../session';
 import { useApi } from '../use-api';
@@ -110,71 +111,62 @@ function Officers() {
           description={t('admin.tokenOnce', { token: secret })}
         />
       ) : null}
-      <div className="fr-table fr-table--no-caption">
-        <table>
-          <caption>{t('admin.officers')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('admin.email')}</th>
-              <th scope="col">{t('admin.role')}</th>
-              <th scope="col">{t('admin.tokens')}</th>
-              <th scope="col">{t('common.actions')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {(officers.data ?? []).map((o) => (
-              <tr key={o.id}>
-                <td>{o.email}</td>
-                <td>
-                  {t(`role.${o.role}` as MessageKey)}
-                  {o.disabledAt ? ` — ${t('admin.disabled')}` : ''}
-                </td>
-                <td>
-                  <ul className="fr-raw-list">
-                    {(tokens.data ?? [])
-                      .filter((tk) => tk.officerId === o.id && !tk.revokedAt)
-                      .map((tk) => (
-                        <li key={tk.id}>
-                          {tk.label ?? tk.id.slice(0, 8)} (
-                          {t('admin.expires', { date: format.date(tk.expiresAt) })}){' '}
-                          <Button
-                            size="small"
-                            priority="tertiary no outline"
-                            onClick={() =>
-                              confirmed(t('confirm.revokeToken', { label: tk.label ?? tk.id.slice(0, 8) })) &&
-                              void action.run(() => api.delete(`/v1/tokens/${tk.id}`)).then(tokens.reload)
-                            }
-                          >
-                            {t('admin.revokeToken')}
-                          </Button>
-                        </li>
-                      ))}
-                  </ul>
-                </td>
-                <td>
-                  {!o.disabledAt ? (
-                    <div className="console-actions">
-                      <Button size="small" priority="secondary" onClick={() => void issue(o.id)}>
-                        {t('admin.issueToken')}
-                      </Button>
+      <DataTable
+        caption={t('admin.officers')}
+        columns={[t('admin.email'), t('admin.role'), t('admin.tokens'), t('common.actions')]}
+        rows={officers.data ?? []}
+        rowKey={(o) => o.id}
+        renderCells={(o) => (
+          <>
+            <td>{o.email}</td>
+            <td>
+              {t(`role.${o.role}` as MessageKey)}
+              {o.disabledAt ? ` — ${t('admin.disabled')}` : ''}
+            </td>
+            <td>
+              <ul className="fr-raw-list">
+                {(tokens.data ?? [])
+                  .filter((tk) => tk.officerId === o.id && !tk.revokedAt)
+                  .map((tk) => (
+                    <li key={tk.id}>
+                      {tk.label ?? tk.id.slice(0, 8)} (
+                      {t('admin.expires', { date: format.date(tk.expiresAt) })}){' '}
                       <Button
                         size="small"
-                        priority="tertiary"
+                        priority="tertiary no outline"
                         onClick={() =>
-                          confirmed(t('confirm.disableOfficer', { email: o.email })) &&
-                          void action.run(() => api.delete(`/v1/officers/${o.id}`)).then(officers.reload)
+                          confirmed(t('confirm.revokeToken', { label: tk.label ?? tk.id.slice(0, 8) })) &&
+                          void action.run(() => api.delete(`/v1/tokens/${tk.id}`)).then(tokens.reload)
                         }
                       >
-                        {t('admin.disable')}
+                        {t('admin.revokeToken')}
                       </Button>
-                    </div>
-                  ) : null}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+                    </li>
+                  ))}
+              </ul>
+            </td>
+            <td>
+              {!o.disabledAt ? (
+                <div className="console-actions">
+                  <Button size="small" priority="secondary" onClick={() => void issue(o.id)}>
+                    {t('admin.issueToken')}
+                  </Button>
+                  <Button
+                    size="small"
+                    priority="tertiary"
+                    onClick={() =>
+                      confirmed(t('confirm.disableOfficer', { email: o.email })) &&
+                      void action.run(() => api.delete(`/v1/officers/${o.id}`)).then(officers.reload)
+                    }
+                  >
+                    {t('admin.disable')}
+                  </Button>
+                </div>
+              ) : null}
+            </td>
+          </>
+        )}
+      />
       <form onSubmit={(e) => void create(e)} className="console-filters" aria-label={t('admin.addOfficer')}>
         <Input
           label={t('admin.email')}

@@ -3,7 +3,10 @@ import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { useState, type FormEvent } from 'react';
 import { api, query } from '../api';
-import { ErrorAlert, Loading, Page } from '../components/common';
+import { AsyncSection } from '../components/AsyncSection';
+import { ErrorAlert, Page } from '../components/common';
+import { DataTable } from '../components/DataTable';
+import { FilterForm } from '../components/FilterForm';
 import { useFormat, useT } from '../i18n/i18n';
 import { useApi } from '../use-api';
 
@@ -92,12 +95,7 @@ export default function AuditPage() {
         ) : null}
         <ErrorAlert error={verifyError} />
       </div>
-      <form
-        onSubmit={apply}
-        role="search"
-        aria-label={t('audit.filters')}
-        className="console-filters fr-mb-3w"
-      >
+      <FilterForm label={t('audit.filters')} onApply={apply}>
         <Input
           label={t('audit.actor')}
           nativeInputProps={{ value: draft.actor, onChange: (e) => set('actor', e.target.value) }}
@@ -122,43 +120,30 @@ export default function AuditPage() {
             onChange: (e) => set('to', e.target.value),
           }}
         />
-        <Button type="submit" iconId="fr-icon-filter-line">
-          {t('devices.apply')}
-        </Button>
-      </form>
-      <ErrorAlert error={events.error} />
-      {events.loading ? <Loading /> : null}
-      {events.data ? (
-        <div className="fr-table fr-table--no-caption">
-          <table>
-            <caption>{t('audit.title')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">#</th>
-                <th scope="col">{t('audit.when')}</th>
-                <th scope="col">{t('audit.actor')}</th>
-                <th scope="col">{t('audit.action')}</th>
-                <th scope="col">{t('audit.target')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {events.data.items.map((e) => (
-                <tr key={e.seq}>
-                  <td>{e.seq}</td>
-                  <td>{format.date(e.occurredAt)}</td>
-                  <td>{e.actor.label}</td>
-                  <td>
-                    <code>{e.action}</code>
-                  </td>
-                  <td>
-                    {e.target.type} {e.target.id ?? ''}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      </FilterForm>
+      <AsyncSection resource={events}>
+        {(page) => (
+          <DataTable
+            caption={t('audit.title')}
+            columns={['#', t('audit.when'), t('audit.actor'), t('audit.action'), t('audit.target')]}
+            rows={page.items}
+            rowKey={(e) => e.seq}
+            renderCells={(e) => (
+              <>
+                <td>{e.seq}</td>
+                <td>{format.date(e.occurredAt)}</td>
+                <td>{e.actor.label}</td>
+                <td>
+                  <code>{e.action}</code>
+                </td>
+                <td>
+                  {e.target.type} {e.target.id ?? ''}
+                </td>
+              </>
+            )}
+          />
+        )}
+      </AsyncSection>
       <nav aria-label={t('devices.pagination')} className="console-actions">
         <Button
           priority="secondary"

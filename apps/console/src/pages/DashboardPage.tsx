@@ -3,6 +3,7 @@ import { lazy, Suspense } from 'react';
 import { Link } from 'wouter';
 import { ApiError } from '../api';
 import { COMPLIANCE_STATUSES, ErrorAlert, Loading, Page } from '../components/common';
+import { DataTable } from '../components/DataTable';
 import { useFormat, useT, type MessageKey } from '../i18n/i18n';
 import type { BannedApp, ComplianceSummary, TrendDay } from '../types';
 import { useApi } from '../use-api';
@@ -120,35 +121,31 @@ export default function DashboardPage() {
         <ErrorAlert error={apps.error} />
         {apps.data && apps.data.length === 0 ? <p>{t('dashboard.noBannedApps')}</p> : null}
         {apps.data && apps.data.length > 0 ? (
-          <div className="fr-table fr-table--no-caption">
-            <table>
-              <caption>{t('dashboard.bannedApps')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('common.app')}</th>
-                  <th scope="col">{t('dashboard.identifiers')}</th>
-                  <th scope="col">{t('common.devices')}</th>
-                  <th scope="col">{t('dashboard.groups')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {apps.data.slice(0, 10).map((app) => (
-                  <tr key={app.app}>
-                    <td>{app.name ?? app.app}</td>
-                    <td>
-                      {app.identifiers.map((id) => (
-                        <code key={id} className="fr-mr-1w">
-                          {id}
-                        </code>
-                      ))}
-                    </td>
-                    <td>{format.number(app.devices)}</td>
-                    <td>{format.number(app.groups)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            caption={t('dashboard.bannedApps')}
+            columns={[
+              t('common.app'),
+              t('dashboard.identifiers'),
+              t('common.devices'),
+              t('dashboard.groups'),
+            ]}
+            rows={apps.data.slice(0, 10)}
+            rowKey={(app) => app.app}
+            renderCells={(app) => (
+              <>
+                <td>{app.name ?? app.app}</td>
+                <td>
+                  {app.identifiers.map((id) => (
+                    <code key={id} className="fr-mr-1w">
+                      {id}
+                    </code>
+                  ))}
+                </td>
+                <td>{format.number(app.devices)}</td>
+                <td>{format.number(app.groups)}</td>
+              </>
+            )}
+          />
         ) : null}
       </section>
     </Page>

@@ -1,6 +1,7 @@
 import { useParams } from 'wouter';
 import { query } from '../api';
 import { ComplianceBadge, ErrorAlert, Loading, Page } from '../components/common';
+import { DataTable } from '../components/DataTable';
 import { useFormat, useT } from '../i18n/i18n';
 import type { ComplianceDevice } from '../types';
 import { useApi } from '../use-api';
@@ -87,29 +88,21 @@ export default function DevicePage() {
       <ErrorAlert error={inventory.error} />
       {apps.length === 0 ? <p>{t('device.noInventory')}</p> : null}
       {apps.length > 0 ? (
-        <div className="fr-table fr-table--no-caption">
-          <table>
-            <caption>{t('device.inventory')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('common.app')}</th>
-                <th scope="col">{t('device.identifier')}</th>
-                <th scope="col">{t('device.version')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {apps.map((a) => (
-                <tr key={a.identifier}>
-                  <td>{a.name ?? '—'}</td>
-                  <td>
-                    <code>{a.identifier}</code>
-                  </td>
-                  <td>{a.version ?? '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption={t('device.inventory')}
+          columns={[t('common.app'), t('device.identifier'), t('device.version')]}
+          rows={apps}
+          rowKey={(a) => a.identifier}
+          renderCells={(a) => (
+            <>
+              <td>{a.name ?? '—'}</td>
+              <td>
+                <code>{a.identifier}</code>
+              </td>
+              <td>{a.version ?? '—'}</td>
+            </>
+          )}
+        />
       ) : null}
 
       <h2>{t('device.history')}</h2>
@@ -126,29 +119,25 @@ export default function DevicePage() {
       <ErrorAlert error={commands.error} />
       {(commands.data ?? []).length === 0 ? <p>{t('device.noCommands')}</p> : null}
       {(commands.data ?? []).length > 0 ? (
-        <div className="fr-table fr-table--no-caption">
-          <table>
-            <caption>{t('device.commands')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('device.command')}</th>
-                <th scope="col">{t('device.commandStatus')}</th>
-                <th scope="col">{t('device.queuedAt')}</th>
-                <th scope="col">{t('device.completedAt')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {commands.data!.map((cmd) => (
-                <tr key={cmd.commandUuid}>
-                  <td>{cmd.requestType}</td>
-                  <td>{cmd.status}</td>
-                  <td>{format.date(cmd.queuedAt)}</td>
-                  <td>{format.date(cmd.completedAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption={t('device.commands')}
+          columns={[
+            t('device.command'),
+            t('device.commandStatus'),
+            t('device.queuedAt'),
+            t('device.completedAt'),
+          ]}
+          rows={commands.data!}
+          rowKey={(cmd) => cmd.commandUuid}
+          renderCells={(cmd) => (
+            <>
+              <td>{cmd.requestType}</td>
+              <td>{cmd.status}</td>
+              <td>{format.date(cmd.queuedAt)}</td>
+              <td>{format.date(cmd.completedAt)}</td>
+            </>
+          )}
+        />
       ) : null}
     </Page>
   );

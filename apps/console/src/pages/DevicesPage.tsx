@@ -4,7 +4,10 @@ import { Select } from '@codegouvfr/react-dsfr/Select';
 import { useState, type FormEvent } from 'react';
 import { Link, useLocation, useSearch } from 'wouter';
 import { query } from '../api';
-import { COMPLIANCE_STATUSES, ComplianceBadge, ErrorAlert, Loading, Page } from '../components/common';
+import { AsyncSection } from '../components/AsyncSection';
+import { COMPLIANCE_STATUSES, ComplianceBadge, Page } from '../components/common';
+import { DataTable } from '../components/DataTable';
+import { FilterForm } from '../components/FilterForm';
 import { useFormat, useT, type MessageKey } from '../i18n/i18n';
 import type { ComplianceDevice, Group } from '../types';
 import { useDescribeReasons } from '../components/reasons';
@@ -34,7 +37,6 @@ export default function DevicesPage() {
     event.preventDefault();
     go(draft, 0);
   };
-  const rows = devices.data?.slice(0, PAGE_SIZE) ?? [];
   const hasNext = (devices.data?.length ?? 0) > PAGE_SIZE;
   // The same filters as the list: the file holds the devices on screen (all pages).
   const csv = `/v1/compliance/export.csv${query({ ...filters })}`;
@@ -48,12 +50,7 @@ export default function DevicesPage() {
         </a>
       }
     >
-      <form
-        onSubmit={apply}
-        role="search"
-        aria-label={t('devices.filters')}
-        className="console-filters fr-mb-3w"
-      >
+      <FilterForm label={t('devices.filters')} onApply={apply}>
         <Input
           label={t('devices.search')}
           hintText={t('devices.searchHint')}
@@ -118,57 +115,50 @@ export default function DevicesPage() {
           <option value="true">{t('common.yes')}</option>
           <option value="false">{t('common.no')}</option>
         </Select>
-        <Button type="submit" iconId="fr-icon-filter-line">
-          {t('devices.apply')}
-        </Button>
-      </form>
-      <ErrorAlert error={devices.error} />
-      {devices.loading ? <Loading /> : null}
-      {devices.data && rows.length === 0 ? <p>{t('devices.none')}</p> : null}
-      {rows.length > 0 ? (
-        <div className="fr-table fr-table--no-caption">
-          <table>
-            <caption>{t('devices.caption', { page: page + 1 })}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('devices.device')}</th>
-                <th scope="col">{t('common.group')}</th>
-                <th scope="col">{t('common.platform')}</th>
-                <th scope="col">{t('devices.status')}</th>
-                <th scope="col">{t('devices.reasons')}</th>
-                <th scope="col">{t('devices.lastSeen')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((d) => (
-                <tr key={d.udid}>
-                  <td>
-                    <Link href={`/devices/${encodeURIComponent(d.udid)}`}>
-                      {d.deviceName ?? d.serialNumber ?? d.udid}
-                    </Link>
-                    {d.serialNumber ? (
-                      <>
-                        <br />
-                        <code>{d.serialNumber}</code>
-                      </>
-                    ) : null}
-                  </td>
-                  <td>{d.group}</td>
-                  <td>
-                    {t(d.platform === 'ios' ? 'platform.ios' : 'platform.android')}
-                    {d.platform === 'ios' && d.supervised === false ? ` (${t('devices.unsupervised')})` : ''}
-                  </td>
-                  <td>
-                    <ComplianceBadge status={d.status} />
-                  </td>
-                  <td>{describeReasons(d.reasons)}</td>
-                  <td>{format.date(d.lastSeenAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      </FilterForm>
+      <AsyncSection resource={devices} empty={t('devices.none')}>
+        {(found) => (
+          <DataTable
+            caption={t('devices.caption', { page: page + 1 })}
+            columns={[
+              t('devices.device'),
+              t('common.group'),
+              t('common.platform'),
+              t('devices.status'),
+              t('devices.reasons'),
+              t('devices.lastSeen'),
+            ]}
+            // One more than a page is asked for, only to know whether there is a next page.
+            rows={found.slice(0, PAGE_SIZE)}
+            rowKey={(d) => d.udid}
+            renderCells={(d) => (
+              <>
+                <td>
+                  <Link href={`/devices/${encodeURIComponent(d.udid)}`}>
+                    {d.deviceName ?? d.serialNumber ?? d.udid}
+                  </Link>
+                  {d.serialNumber ? (
+                    <>
+                      <br />
+                      <code>{d.serialNumber}</code>
+                    </>
+                  ) : null}
+                </td>
+                <td>{d.group}</td>
+                <td>
+                  {t(d.platform === 'ios' ? 'platform.ios' : 'platform.android')}
+                  {d.platform === 'ios' && d.supervised === false ? ` (${t('devices.unsupervised')})` : ''}
+                </td>
+                <td>
+                  <ComplianceBadge status={d.status} />
+                </td>
+                <td>{describeReasons(d.reasons)}</td>
+                <td>{format.date(d.lastSeenAt)}</td>
+              </>
+            )}
+          />
+        )}
+      </AsyncSection>
       <nav role="navigation" aria-label={t('devices.pagination')} className="console-actions">
         <Button
           priority="secondary"

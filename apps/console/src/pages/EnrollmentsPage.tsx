@@ -5,7 +5,9 @@ import { Select } from '@codegouvfr/react-dsfr/Select';
 import QRCode from 'qrcode';
 import { useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api';
+import { AsyncSection } from '../components/AsyncSection';
 import { confirmed, ErrorAlert, Loading, Page } from '../components/common';
+import { DataTable } from '../components/DataTable';
 import { GroupCreator } from '../components/GroupCreator';
 import { useFormat, useT } from '../i18n/i18n';
 import { useCan } from '../session';
@@ -39,59 +41,54 @@ export default function EnrollmentsPage() {
       ) : null}
       {created ? <CreatedEnrollment enrollment={created} /> : null}
       <h2>{t('enrollments.existing')}</h2>
-      <ErrorAlert error={enrollments.error ?? error} />
-      {enrollments.loading ? <Loading /> : null}
-      {enrollments.data && enrollments.data.length === 0 ? <p>{t('enrollments.none')}</p> : null}
-      {enrollments.data && enrollments.data.length > 0 ? (
-        <div className="fr-table fr-table--no-caption">
-          <table>
-            <caption>{t('enrollments.existing')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('common.group')}</th>
-                <th scope="col">{t('common.platform')}</th>
-                <th scope="col">{t('enrollments.uses')}</th>
-                <th scope="col">{t('enrollments.expiresAt')}</th>
-                <th scope="col">{t('enrollments.state')}</th>
-                {can.write ? <th scope="col">{t('common.actions')}</th> : null}
-              </tr>
-            </thead>
-            <tbody>
-              {enrollments.data.map((e) => (
-                <tr key={e.id}>
-                  <td>{e.group}</td>
-                  <td>{t(e.platform === 'ios' ? 'platform.ios' : 'platform.android')}</td>
+      <AsyncSection resource={enrollments} error={error} empty={t('enrollments.none')}>
+        {(rows) => (
+          <DataTable
+            caption={t('enrollments.existing')}
+            columns={[
+              t('common.group'),
+              t('common.platform'),
+              t('enrollments.uses'),
+              t('enrollments.expiresAt'),
+              t('enrollments.state'),
+              can.write ? t('common.actions') : null,
+            ]}
+            rows={rows}
+            rowKey={(e) => e.id}
+            renderCells={(e) => (
+              <>
+                <td>{e.group}</td>
+                <td>{t(e.platform === 'ios' ? 'platform.ios' : 'platform.android')}</td>
+                <td>
+                  {e.uses}
+                  {e.maxUses ? ` / ${e.maxUses}` : ''}
+                </td>
+                <td>{format.date(e.expiresAt)}</td>
+                <td>
+                  {e.revokedAt
+                    ? t('enrollments.revokedAt', { date: format.date(e.revokedAt) })
+                    : t('enrollments.active')}
+                </td>
+                {can.write ? (
                   <td>
-                    {e.uses}
-                    {e.maxUses ? ` / ${e.maxUses}` : ''}
+                    {!e.revokedAt ? (
+                      <Button
+                        size="small"
+                        priority="tertiary"
+                        onClick={() =>
+                          confirmed(t('confirm.revokeEnrollment', { group: e.group })) && void revoke(e.id)
+                        }
+                      >
+                        {t('enrollments.revoke')}
+                      </Button>
+                    ) : null}
                   </td>
-                  <td>{format.date(e.expiresAt)}</td>
-                  <td>
-                    {e.revokedAt
-                      ? t('enrollments.revokedAt', { date: format.date(e.revokedAt) })
-                      : t('enrollments.active')}
-                  </td>
-                  {can.write ? (
-                    <td>
-                      {!e.revokedAt ? (
-                        <Button
-                          size="small"
-                          priority="tertiary"
-                          onClick={() =>
-                            confirmed(t('confirm.revokeEnrollment', { group: e.group })) && void revoke(e.id)
-                          }
-                        >
-                          {t('enrollments.revoke')}
-                        </Button>
-                      ) : null}
-                    </td>
-                  ) : null}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+                ) : null}
+              </>
+            )}
+          />
+        )}
+      </AsyncSection>
     </Page>
   );
 }

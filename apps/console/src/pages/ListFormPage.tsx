@@ -148,30 +148,45 @@ export default function ListFormPage() {
               ))}
             </div>
           </fieldset>
-          <Input
+          <OnePerLineInput
             label={t('lists.bundleIds')}
-            hintText={t('lists.onePerLine')}
-            textArea
-            nativeTextAreaProps={{
-              value: bundleIds,
-              onChange: (e) => setBundleIds(e.target.value),
-              name: 'bundleIds',
-            }}
+            name="bundleIds"
+            value={bundleIds}
+            onChange={setBundleIds}
           />
-          <Input
+          <OnePerLineInput
             label={t('lists.packageNames')}
-            hintText={t('lists.onePerLine')}
-            textArea
-            nativeTextAreaProps={{
-              value: packageNames,
-              onChange: (e) => setPackageNames(e.target.value),
-              name: 'packageNames',
-            }}
+            name="packageNames"
+            value={packageNames}
+            onChange={setPackageNames}
           />
           <ErrorAlert error={error} />
           {!readOnly ? <Button type="submit">{editing ? t('common.save') : t('lists.create')}</Button> : null}
         </fieldset>
       </form>
     </Page>
+  );
+}
+
+/** A text area of identifiers, one a line (bundle ids, package names). */
+function OnePerLineInput({
+  label,
+  name,
+  value,
+  onChange,
+}: {
+  label: string;
+  name: string;
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  const t = useT();
+  return (
+    <Input
+      label={label}
+      hintText={t('lists.onePerLine')}
+      textArea
+      nativeTextAreaProps={{ value, onChange: (e) => onChange(e.target.value), name }}
+    />
   );
 }

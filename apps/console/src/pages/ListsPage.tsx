@@ -4,7 +4,9 @@ import { Input } from '@codegouvfr/react-dsfr/Input';
 import { useState, type FormEvent } from 'react';
 import { Link } from 'wouter';
 import { request } from '../api';
-import { ErrorAlert, Loading, Page } from '../components/common';
+import { AsyncSection } from '../components/AsyncSection';
+import { ErrorAlert, Page } from '../components/common';
+import { DataTable } from '../components/DataTable';
 import { useT } from '../i18n/i18n';
 import { useCan } from '../session';
 import type { AppList, CatalogApp, CatalogIdentifier, Policy } from '../types';
@@ -28,54 +30,50 @@ export default function ListsPage() {
         ) : null
       }
     >
-      <ErrorAlert error={lists.error} />
-      {lists.loading ? <Loading /> : null}
-      {lists.data ? (
-        <div className="fr-table fr-table--no-caption">
-          <table>
-            <caption>{t('lists.title')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('lists.name')}</th>
-                <th scope="col">{t('lists.kind')}</th>
-                <th scope="col">{t('lists.apps')}</th>
-                <th scope="col">{t('lists.usedBy')}</th>
-                <th scope="col">{t('lists.export')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {lists.data.map((list) => (
-                <tr key={list.slug}>
-                  <td>
-                    <Link href={`/lists/${list.slug}`}>{list.name}</Link>
-                    <br />
-                    <code>{list.slug}</code>{' '}
-                    {list.origin === 'shipped' ? <Badge small>{t('lists.shipped')}</Badge> : null}
-                  </td>
-                  <td>{t(list.kind === 'block' ? 'lists.kindBlock' : 'lists.kindAllow')}</td>
-                  <td>{list.apps.length + list.bundleIds.length + list.packageNames.length}</td>
-                  <td>
-                    {usedBy(list.slug).map((p) => (
-                      <Link key={p.slug} className="fr-mr-1w" href={`/policies/${p.slug}`}>
-                        {p.name}
-                      </Link>
-                    ))}
-                  </td>
-                  <td>
-                    <a
-                      className="fr-link fr-icon-download-line fr-link--icon-left"
-                      href={`/v1/app-lists/${list.slug}/export.yaml`}
-                      download={`${list.slug}.yaml`}
-                    >
-                      YAML
-                    </a>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <AsyncSection resource={lists}>
+        {(rows) => (
+          <DataTable
+            caption={t('lists.title')}
+            columns={[
+              t('lists.name'),
+              t('lists.kind'),
+              t('lists.apps'),
+              t('lists.usedBy'),
+              t('lists.export'),
+            ]}
+            rows={rows}
+            rowKey={(list) => list.slug}
+            renderCells={(list) => (
+              <>
+                <td>
+                  <Link href={`/lists/${list.slug}`}>{list.name}</Link>
+                  <br />
+                  <code>{list.slug}</code>{' '}
+                  {list.origin === 'shipped' ? <Badge small>{t('lists.shipped')}</Badge> : null}
+                </td>
+                <td>{t(list.kind === 'block' ? 'lists.kindBlock' : 'lists.kindAllow')}</td>
+                <td>{list.apps.length + list.bundleIds.length + list.packageNames.length}</td>
+                <td>
+                  {usedBy(list.slug).map((p) => (
+                    <Link key={p.slug} className="fr-mr-1w" href={`/policies/${p.slug}`}>
+                      {p.name}
+                    </Link>
+                  ))}
+                </td>
+                <td>
+                  <a
+                    className="fr-link fr-icon-download-line fr-link--icon-left"
+                    href={`/v1/app-lists/${list.slug}/export.yaml`}
+                    download={`${list.slug}.yaml`}
+                  >
+                    YAML
+                  </a>
+                </td>
+              </>
+            )}
+          />
+        )}
+      </AsyncSection>
       {can.write ? <ImportYaml onImported={lists.reload} /> : null}
       <CatalogSearch />
     </Page>
@@ -175,64 +173,55 @@ function CatalogSearch() {
       />
       <ErrorAlert error={catalog.error} />
       <p role="status">{t('catalog.count', { count: matches.length })}</p>
-      <div className="fr-table fr-table--no-caption">
-        <table>
-          <caption>{t('catalog.title')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('common.app')}</th>
-              <th scope="col">{t('catalog.category')}</th>
-              <th scope="col">{t('platform.ios')}</th>
-              <th scope="col">{t('platform.android')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {matches.slice(0, 100).map((app) => (
-              <tr key={app.slug}>
-                <td>
-                  {app.name}
-                  <br />
-                  <code>{app.slug}</code>
-                </td>
-                <td>{app.category}</td>
-                {[app.ios, app.android].map((ids, column) => (
-                  <td key={column}>
-                    {ids.map((id) => (
-                      <div key={identifierText(id)}>
-                        <code>{identifierText(id)}</code>{' '}
-                        {id.verified ? (
-                          <Badge small severity="success">
-                            {t('catalog.verified')}
-                          </Badge>
-                        ) : (
-                          <Badge small severity="warning">
-                            {t('catalog.unverified')}
-                          </Badge>
-                        )}
-                        {id.sources.length ? (
-                          <ul className="fr-text--xs">
-                            {id.sources.map((source) => (
-                              <li key={source}>
-                                {/^https?:/.test(source) ? (
-                                  <a href={source} target="_blank" rel="noopener noreferrer">
-                                    {source}
-                                  </a>
-                                ) : (
-                                  source
-                                )}
-                              </li>
-                            ))}
-                          </ul>
-                        ) : null}
-                      </div>
-                    ))}
-                  </td>
+      <DataTable
+        caption={t('catalog.title')}
+        columns={[t('common.app'), t('catalog.category'), t('platform.ios'), t('platform.android')]}
+        rows={matches.slice(0, 100)}
+        rowKey={(app) => app.slug}
+        renderCells={(app) => (
+          <>
+            <td>
+              {app.name}
+              <br />
+              <code>{app.slug}</code>
+            </td>
+            <td>{app.category}</td>
+            {[app.ios, app.android].map((ids, column) => (
+              <td key={column}>
+                {ids.map((id) => (
+                  <div key={identifierText(id)}>
+                    <code>{identifierText(id)}</code>{' '}
+                    {id.verified ? (
+                      <Badge small severity="success">
+                        {t('catalog.verified')}
+                      </Badge>
+                    ) : (
+                      <Badge small severity="warning">
+                        {t('catalog.unverified')}
+                      </Badge>
+                    )}
+                    {id.sources.length ? (
+                      <ul className="fr-text--xs">
+                        {id.sources.map((source) => (
+                          <li key={source}>
+                            {/^https?:/.test(source) ? (
+                              <a href={source} target="_blank" rel="noopener noreferrer">
+                                {source}
+                              </a>
+                            ) : (
+                              source
+                            )}
+                          </li>
+                        ))}
+                      </ul>
+                    ) : null}
+                  </div>
                 ))}
-              </tr>
+              </td>
             ))}
-          </tbody>
-        </table>
-      </div>
+          </>
+        )}
+      />
     </section>
   );
 }

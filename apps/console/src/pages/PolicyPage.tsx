@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { Link, useLocation, useParams } from 'wouter';
 import { api } from '../api';
 import { ErrorAlert, Loading, Page } from '../components/common';
+import { DataTable } from '../components/DataTable';
 import { useFormat, useT } from '../i18n/i18n';
 import { useCan } from '../session';
 import type { Policy, PolicyImpact, PolicyVersion, PublishResult } from '../types';
@@ -160,54 +161,39 @@ function ImpactReport({ impact }: { impact: PolicyImpact }) {
         })}
       />
       {impact.groups.length > 0 ? (
-        <div className="fr-table fr-table--no-caption fr-mt-2w">
-          <table>
-            <caption>{t('impact.byGroup')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('common.group')}</th>
-                <th scope="col">{t('common.devices')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {impact.groups.map((g) => (
-                <tr key={g.group}>
-                  <td>{g.group}</td>
-                  <td>{format.number(g.devices)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          className="fr-mt-2w"
+          caption={t('impact.byGroup')}
+          columns={[t('common.group'), t('common.devices')]}
+          rows={impact.groups}
+          rowKey={(g) => g.group}
+          renderCells={(g) => (
+            <>
+              <td>{g.group}</td>
+              <td>{format.number(g.devices)}</td>
+            </>
+          )}
+        />
       ) : null}
       {impact.apps.length > 0 ? (
-        <div className="fr-table fr-table--no-caption">
-          <table>
-            <caption>{t('impact.byApp')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('common.app')}</th>
-                <th scope="col">{t('common.platform')}</th>
-                <th scope="col">{t('common.devices')}</th>
-                <th scope="col">{t('impact.unsupervised')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {impact.apps.map((a) => (
-                <tr key={`${a.platform}:${a.identifier}`}>
-                  <td>
-                    {a.name ?? a.identifier}
-                    <br />
-                    <code>{a.identifier}</code>
-                  </td>
-                  <td>{t(a.platform === 'ios' ? 'platform.ios' : 'platform.android')}</td>
-                  <td>{format.number(a.devices)}</td>
-                  <td>{format.number(a.unsupervisedIphones)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption={t('impact.byApp')}
+          columns={[t('common.app'), t('common.platform'), t('common.devices'), t('impact.unsupervised')]}
+          rows={impact.apps}
+          rowKey={(a) => `${a.platform}:${a.identifier}`}
+          renderCells={(a) => (
+            <>
+              <td>
+                {a.name ?? a.identifier}
+                <br />
+                <code>{a.identifier}</code>
+              </td>
+              <td>{t(a.platform === 'ios' ? 'platform.ios' : 'platform.android')}</td>
+              <td>{format.number(a.devices)}</td>
+              <td>{format.number(a.unsupervisedIphones)}</td>
+            </>
+          )}
+        />
       ) : null}
     </div>
   );
@@ -232,49 +218,43 @@ function VersionHistory({ slug, versions }: { slug: string; versions: PolicyVers
       <h2 id="versions-title">{t('versions.title')}</h2>
       {versions.length === 0 ? <p>{t('versions.none')}</p> : null}
       {versions.length > 0 ? (
-        <div className="fr-table fr-table--no-caption">
-          <table>
-            <caption>{t('versions.title')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('versions.version')}</th>
-                <th scope="col">{t('versions.publishedAt')}</th>
-                <th scope="col">{t('policies.effectiveAt')}</th>
-                <th scope="col">{t('versions.publishedBy')}</th>
-                <th scope="col">{t('versions.downloads')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {[...versions]
-                .sort((a, b) => b.version - a.version)
-                .map((v) => (
-                  <tr key={v.version}>
-                    <td>{v.version}</td>
-                    <td>{format.date(v.publishedAt)}</td>
-                    <td>{format.date(v.effectiveAt)}</td>
-                    <td>{v.publishedBy}</td>
-                    <td>
-                      <a
-                        className="fr-link fr-icon-download-line fr-link--icon-left"
-                        href={`${base}/${v.version}/profile.mobileconfig`}
-                        download={`${slug}-v${v.version}.mobileconfig`}
-                      >
-                        {t('versions.mobileconfig', { version: v.version })}
-                      </a>
-                      <br />
-                      <a
-                        className="fr-link fr-icon-download-line fr-link--icon-left"
-                        href={`${base}/${v.version}/android-policy.json`}
-                        download={`${slug}-v${v.version}-android-policy.json`}
-                      >
-                        {t('versions.androidPolicy', { version: v.version })}
-                      </a>
-                    </td>
-                  </tr>
-                ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption={t('versions.title')}
+          columns={[
+            t('versions.version'),
+            t('versions.publishedAt'),
+            t('policies.effectiveAt'),
+            t('versions.publishedBy'),
+            t('versions.downloads'),
+          ]}
+          rows={[...versions].sort((a, b) => b.version - a.version)}
+          rowKey={(v) => v.version}
+          renderCells={(v) => (
+            <>
+              <td>{v.version}</td>
+              <td>{format.date(v.publishedAt)}</td>
+              <td>{format.date(v.effectiveAt)}</td>
+              <td>{v.publishedBy}</td>
+              <td>
+                <a
+                  className="fr-link fr-icon-download-line fr-link--icon-left"
+                  href={`${base}/${v.version}/profile.mobileconfig`}
+                  download={`${slug}-v${v.version}.mobileconfig`}
+                >
+                  {t('versions.mobileconfig', { version: v.version })}
+                </a>
+                <br />
+                <a
+                  className="fr-link fr-icon-download-line fr-link--icon-left"
+                  href={`${base}/${v.version}/android-policy.json`}
+                  download={`${slug}-v${v.version}-android-policy.json`}
+                >
+                  {t('versions.androidPolicy', { version: v.version })}
+                </a>
+              </td>
+            </>
+          )}
+        />
       ) : null}
       {versions.length > 1 ? (
         <>

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { useParams } from 'wouter';
 import { api } from '../api';
 import { confirmed, ErrorAlert, Loading, Page } from '../components/common';
+import { DataTable } from '../components/DataTable';
 import { useFormat, useT, type MessageKey } from '../i18n/i18n';
 import { useCan } from '../session';
 import { DELIVERY_STATES, type RolloutDetail } from '../types';
@@ -89,27 +90,19 @@ export default function RolloutPage() {
           <h2>{t('rollout.reasons')}</h2>
           {r.reasons.length === 0 ? <p>{t('rollout.noReasons')}</p> : null}
           {r.reasons.length > 0 ? (
-            <div className="fr-table fr-table--no-caption">
-              <table>
-                <caption>{t('rollout.reasons')}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('rollouts.state')}</th>
-                    <th scope="col">{t('rollout.reason')}</th>
-                    <th scope="col">{t('common.devices')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {r.reasons.map((reason) => (
-                    <tr key={`${reason.state}:${reason.reason}`}>
-                      <td>{t(`delivery.${reason.state}` as MessageKey)}</td>
-                      <td>{reason.reason}</td>
-                      <td>{format.number(reason.count)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              caption={t('rollout.reasons')}
+              columns={[t('rollouts.state'), t('rollout.reason'), t('common.devices')]}
+              rows={r.reasons}
+              rowKey={(reason) => `${reason.state}:${reason.reason}`}
+              renderCells={(reason) => (
+                <>
+                  <td>{t(`delivery.${reason.state}` as MessageKey)}</td>
+                  <td>{reason.reason}</td>
+                  <td>{format.number(reason.count)}</td>
+                </>
+              )}
+            />
           ) : null}
           {r.failedJobs.length > 0 ? (
             <>
