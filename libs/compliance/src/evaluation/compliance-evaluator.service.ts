@@ -73,6 +73,10 @@ export class ComplianceEvaluator {
     const run = async (m: EntityManager) => {
       // One statement over the fleet: hash joins and aggregates fit in memory instead of spilling.
       await m.query(`SET LOCAL work_mem = '${BULK_WORK_MEM}'`);
+      // Over a whole fleet, hash joins are the only sane plan; statistics that lag behind a bulk
+      // insert (a rollout's 100,000 deliveries created just before, autovacuum not yet run or off)
+      // made the planner expect a few rows and nest loops: minutes, quadratic in the fleet.
+      if (deviceIds === null) await m.query('SET LOCAL enable_nestloop = off');
       await m.query(FORGET_UNENROLLED_SQL, [tenantId, deviceIds]);
       const rows: ChangeRow[] = await m.query(EVALUATE_SQL, [
         tenantId,
