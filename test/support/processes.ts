@@ -45,8 +45,9 @@ export function startProcess(
   name: string,
   app: 'api' | 'mdm' | 'worker',
   env: Record<string, string>,
+  nodeOptions: string[] = [],
 ): RunningProcess {
-  const child = spawn(process.execPath, [path.join(ROOT, `dist/apps/${app}/src/main.js`)], {
+  const child = spawn(process.execPath, [...nodeOptions, path.join(ROOT, `dist/apps/${app}/src/main.js`)], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
