@@ -171,6 +171,8 @@ async function main() {
     MDM_PUBLIC_URL: mdmUrl,
     QUEUE_PREFIX: dbName,
     LOG_LEVEL: 'warn',
+    // Its push certificate is self-made (test/support/push-certificate.ts).
+    APNS_ALLOW_UNTRUSTED_PUSH_CERTIFICATES: 'true',
   };
   const config = loadConfig({ ...process.env, ...env });
   await prepareDatabase(databaseUrl);

@@ -85,6 +85,8 @@ async function main(): Promise<void> {
       WORKER_METRICS_PORT: String(ports.workerMetrics),
       APNS_URL: apns.url,
       APNS_CA_FILE: apns.caFile,
+      // Its push certificate is self-made (test/support/push-certificate.ts), for the fake APNs.
+      APNS_ALLOW_UNTRUSTED_PUSH_CERTIFICATES: 'true',
       REMPART_MASTER_KEY: randomBytes(32).toString('base64url'),
       AUDIT_HMAC_KEY: randomBytes(32).toString('base64url'),
       DB_SKIP_MIGRATIONS: 'true',
@@ -123,6 +125,7 @@ async function main(): Promise<void> {
       'worker',
       'worker',
       env,
+      [],
       (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== ''),
     );
     processes.push(worker);

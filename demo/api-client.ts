@@ -52,17 +52,49 @@ export class ApiClient {
     return this.send<T>('PUT', route, body);
   }
 
+  patch<T = unknown>(route: string, body: unknown): Promise<T> {
+    return this.send<T>('PATCH', route, body);
+  }
+
+  /** A route that answers a file rather than JSON (a PEM certificate). */
+  getText(route: string): Promise<string> {
+    return this.exchange('GET', route);
+  }
+
+  /** A file sent as it was downloaded (the ABM server token), answered with JSON. */
+  async putFile<T = unknown>(route: string, contentType: string, file: string): Promise<T> {
+    const text = await this.exchange('PUT', route, { contentType, body: file });
+    return (text === '' ? undefined : JSON.parse(text)) as T;
+  }
+
   private async send<T>(method: string, route: string, body?: unknown): Promise<T> {
+    const text = await this.exchange(
+      method,
+      route,
+      body === undefined ? undefined : { contentType: 'application/json', body: JSON.stringify(body) },
+    );
+    return (text === '' ? undefined : JSON.parse(text)) as T;
+  }
+
+  private async exchange(
+    method: string,
+    route: string,
+    payload?: { contentType: string; body: string },
+  ): Promise<string> {
     const response = await fetch(`${this.apiUrl}${route}`, {
       method,
       headers: {
         authorization: `Bearer ${this.token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(payload === undefined ? {} : { 'content-type': payload.contentType }),
       },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: payload?.body,
     });
     const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${route} answered ${response.status}: ${text}`);
-    return (text === '' ? undefined : JSON.parse(text)) as T;
+    if (!response.ok) {
+      throw new Error(
+        `${method} ${route} answered ${response.status}: ${text.replace(/\s+/g, ' ').slice(0, 300)}`,
+      );
+    }
+    return text;
   }
 }

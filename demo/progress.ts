@@ -5,7 +5,13 @@ import cliProgress from 'cli-progress';
  * line every two seconds instead of redrawing.
  */
 export class ProgressLine {
+  private static readonly active = new Set<ProgressLine>();
   private readonly bar: cliProgress.SingleBar;
+
+  /** Stops every bar still drawing (Ctrl-C, a failure), so the terminal gets its cursor back. */
+  static stopAll(): void {
+    for (const line of ProgressLine.active) line.done();
+  }
 
   constructor(label: string, total: number) {
     this.bar = new cliProgress.SingleBar(
@@ -18,6 +24,7 @@ export class ProgressLine {
       cliProgress.Presets.shades_classic,
     );
     this.bar.start(total, 0, { detail: '' });
+    ProgressLine.active.add(this);
   }
 
   tick(): void {
@@ -29,6 +36,7 @@ export class ProgressLine {
   }
 
   done(): void {
+    ProgressLine.active.delete(this);
     this.bar.stop();
   }
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { SeededTenant } from '../support/api-harness.js';
 import { startApiAndMdm, type MdmHarness } from '../support/mdm-harness.js';
+import { createGroup, createPolicy, messagingBan, publishVersion } from '../support/officer-actions.js';
 import { FakeAmapi } from '../fakes/fake-amapi.js';
 
 /*
@@ -39,12 +40,7 @@ describe('Android channel', () => {
     fake.pushTo({ url: pushUrl });
     dinum = await h.api.seedTenant('dinum');
     enterpriseName = fake.createEnterprise('DINUM');
-    await h.api
-      .http()
-      .post('/v1/groups')
-      .set(as('officer'))
-      .send({ slug: 'cabinets', name: 'Cabinets' })
-      .expect(201);
+    await createGroup(h.api, dinum, 'cabinets', 'Cabinets');
   });
 
   afterAll(async () => {
@@ -146,19 +142,8 @@ describe('Android channel', () => {
     let enrollment: Record<string, unknown>;
 
     beforeAll(async () => {
-      await h.api
-        .http()
-        .post('/v1/policies')
-        .set(as('officer'))
-        .send({
-          slug: 'messageries',
-          name: 'Messageries grand public',
-          groups: ['cabinets'],
-          blockLists: ['fr-gov-2023-messaging'],
-          allowLists: ['fr-gov-2023-messaging-approved'],
-        })
-        .expect(201);
-      await h.api.http().post('/v1/policies/messageries/versions').set(as('officer')).expect(201);
+      await createPolicy(h.api, dinum, messagingBan());
+      await publishVersion(h.api, dinum, 'messageries');
       fake.failNext(1, { status: 429, retryAfterSeconds: 0 });
       fake.failNext(1, { status: 500 });
       const created = await h.api

@@ -2,8 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AndroidRolloutLegService } from '#libs/android-server';
 import { eventually } from '../support/awake-phones.js';
 import type { SeededTenant } from '../support/api-harness.js';
-import { type RolloutHarness, startRollouts } from '../support/rollout-harness.js';
-import { FakeAmapi } from '../fakes/fake-amapi.js';
+import { bindAndroidEnterprise, startRolloutsWithFakeAmapi } from '../support/android-tenant.js';
+import {
+  createEnrollment,
+  createGroup,
+  createPolicy,
+  messagingBan,
+  publishVersion,
+} from '../support/officer-actions.js';
+import type { RolloutHarness } from '../support/rollout-harness.js';
+import type { FakeAmapi } from '../fakes/fake-amapi.js';
 import type { FakeAndroidDevice } from '../fakes/fake-android-device.js';
 
 /*
@@ -31,32 +39,16 @@ describe('Android leg of a rollout', () => {
   const patches = () => fake.requests.filter((q) => q.startsWith(`PATCH /v1/${policyName()}?`));
 
   beforeAll(async () => {
-    fake = await FakeAmapi.start();
-    r = await startRollouts({
-      AMAPI_ROOT_URL: fake.rootUrl,
-      AMAPI_PUSH_SERVICE_ACCOUNT: fake.pushServiceAccount,
-      GOOGLE_OIDC_CERTS_URL: fake.certsUrl,
-      AMAPI_RETRY_BASE_MS: '20',
-    });
-    fake.pushTo({ url: `${r.h.mdmUrl}/android/notifications` });
+    ({ fake, r } = await startRolloutsWithFakeAmapi());
     dinum = await r.seed('dinum', { pushCertificate: false });
-    enterpriseName = fake.createEnterprise('DINUM');
-    await http()
-      .put('/v1/android/enterprise')
-      .set(r.as(dinum, 'admin'))
-      .send({ enterpriseName, serviceAccountKey: fake.serviceAccountKey() })
-      .expect(200);
-    await http()
-      .post('/v1/groups')
-      .set(r.as(dinum, 'officer'))
-      .send({ slug: 'cabinets', name: 'Cabinets' })
-      .expect(201);
-    const enrollment = await http()
-      .post('/v1/enrollments')
-      .set(r.as(dinum, 'officer'))
-      .send({ group: 'cabinets', platform: 'android', maxUses: 3 })
-      .expect(201);
-    phones = [0, 1, 2].map(() => fake.enrollDevice(enrollment.body.androidToken, { apps: APPS }));
+    enterpriseName = await bindAndroidEnterprise(r.h.api, dinum, fake, 'DINUM');
+    await createGroup(r.h.api, dinum, 'cabinets', 'Cabinets');
+    const enrollment = await createEnrollment(r.h.api, dinum, {
+      group: 'cabinets',
+      platform: 'android',
+      maxUses: 3,
+    });
+    phones = [0, 1, 2].map(() => fake.enrollDevice(enrollment.androidToken!, { apps: APPS }));
     fake.syncDevices();
     await fake.flushPushes();
   });
@@ -72,22 +64,10 @@ describe('Android leg of a rollout', () => {
   });
 
   it('publishing the French messaging ban patches the group policy once, through 429 and 503, and the phones end verified', async () => {
-    await http()
-      .post('/v1/policies')
-      .set(r.as(dinum, 'officer'))
-      .send({
-        slug: 'messageries',
-        name: 'Messageries grand public',
-        groups: ['cabinets'],
-        blockLists: ['fr-gov-2023-messaging'],
-        allowLists: ['fr-gov-2023-messaging-approved'],
-      })
-      .expect(201);
+    await createPolicy(r.h.api, dinum, messagingBan());
     fake.failNext(1, { status: 429, match: /^PATCH / });
     fake.failNext(1, { status: 503, match: /^PATCH / });
-    const { rolloutId } = (
-      await http().post('/v1/policies/messageries/versions').set(r.as(dinum, 'officer')).expect(201)
-    ).body as { rolloutId: string };
+    const { rolloutId } = await publishVersion(r.h.api, dinum, 'messageries');
 
     const pushed = await eventually('Android deliveries pushed', async () => {
       const body = await rollout(rolloutId);
@@ -111,6 +91,9 @@ describe('Android leg of a rollout', () => {
       return body.counts?.verified === 3 ? body : undefined;
     });
     expect(verified.percentDone).toBe(100);
+    expect(verified.countsByPlatform).toEqual({
+      android: expect.objectContaining({ verified: 3, pushed: 0 }),
+    });
 
     const devices = (await http().get('/v1/devices?platform=android').set(r.as(dinum, 'auditor'))).body;
     const version = String(fake.policy(policyName())!.version);
@@ -133,12 +116,12 @@ describe('Android leg of a rollout', () => {
   });
 
   it('a phone that keeps WhatsApp is not compliant, but has applied the version', async () => {
-    const enrollment = await http()
-      .post('/v1/enrollments')
-      .set(r.as(dinum, 'officer'))
-      .send({ group: 'cabinets', platform: 'android', maxUses: 1 })
-      .expect(201);
-    const stubborn = fake.enrollDevice(enrollment.body.androidToken, { apps: APPS, keepsBlockedApps: true });
+    const enrollment = await createEnrollment(r.h.api, dinum, {
+      group: 'cabinets',
+      platform: 'android',
+      maxUses: 1,
+    });
+    const stubborn = fake.enrollDevice(enrollment.androidToken!, { apps: APPS, keepsBlockedApps: true });
     fake.syncDevices();
     await fake.flushPushes();
     const device = (
@@ -191,25 +174,19 @@ describe('Android leg of a rollout', () => {
 
   it('deliveries that waited for a tenant without an enterprise are published once it binds one', async () => {
     const armee = await r.seed('armee', { pushCertificate: false });
-    await http()
-      .post('/v1/groups')
-      .set(r.as(armee, 'officer'))
-      .send({ slug: 'etat-major', name: 'EM' })
-      .expect(201);
+    await createGroup(r.h.api, armee, 'etat-major', 'EM');
     const group = await r.h.api.sql(`SELECT id FROM device_groups WHERE tenant_id = $1`, [armee.id]);
     await r.h.api.sql(
       `INSERT INTO devices (tenant_id, platform, group_id, udid, status, applied_policy_version)
        VALUES ($1, 'android', $2, 'armee-1', 'enrolled', 99)`,
       [armee.id, group.rows[0].id],
     );
-    await http()
-      .post('/v1/policies')
-      .set(r.as(armee, 'officer'))
-      .send({ slug: 'messageries', name: 'M', groups: ['etat-major'], blockLists: ['fr-gov-2023-messaging'] })
-      .expect(201);
-    const { rolloutId } = (
-      await http().post('/v1/policies/messageries/versions').set(r.as(armee, 'officer')).expect(201)
-    ).body as { rolloutId: string };
+    await createPolicy(
+      r.h.api,
+      armee,
+      messagingBan({ name: 'M', groups: ['etat-major'], allowLists: undefined }),
+    );
+    const { rolloutId } = await publishVersion(r.h.api, armee, 'messageries');
     const waiting = await eventually('Android delivery waiting', async () => {
       const body = (await http().get(`/v1/rollouts/${rolloutId}`).set(r.as(armee, 'auditor'))).body;
       return body.counts?.pending === 1 ? body : undefined;
@@ -218,12 +195,7 @@ describe('Android leg of a rollout', () => {
       { state: 'pending', reason: 'Android channel not configured', count: 1 },
     ]);
 
-    const armeeEnterprise = fake.createEnterprise('Armée');
-    await http()
-      .put('/v1/android/enterprise')
-      .set(r.as(armee, 'admin'))
-      .send({ enterpriseName: armeeEnterprise, serviceAccountKey: fake.serviceAccountKey() })
-      .expect(200);
+    const armeeEnterprise = await bindAndroidEnterprise(r.h.api, armee, fake, 'Armée');
     // What the 15-minute Android schedule does first.
     expect(await r.worker.get(AndroidRolloutLegService).publishPending()).toBe(1);
     const apps = fake.policy(`${armeeEnterprise}/policies/armee_etat-major`)!.body.applications;

@@ -1,20 +1,25 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { createApiApp } from '../../apps/api/src/api-app.js';
 import type { INestApplication } from '@nestjs/common';
-import { runCli } from '../../apps/cli/src/program.js';
+import { cli } from '../support/cli.js';
 import { createTestEnvironment, type TestEnvironment } from '../support/test-environment.js';
+import { REPO_ROOT } from '../support/vendor.js';
 
-describe('operator CLI: tenant create and officer create', () => {
+describe('operator CLI: tenants and officers', () => {
   let env: TestEnvironment;
   let api: INestApplication;
 
-  async function cli(...argv: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
-    return { code, out, err };
-  }
+  const lastLine = (lines: string[]) => lines[lines.length - 1];
+  const auditActions = async (token: string) => {
+    const events = await request(api.getHttpServer())
+      .get('/v1/audit-events')
+      .set('Authorization', `Bearer ${token}`);
+    expect(events.status).toBe(200);
+    return events.body.items as Array<{ action: string; actor: { label: string } }>;
+  };
 
   beforeAll(async () => {
     env = await createTestEnvironment();
@@ -111,5 +116,120 @@ describe('operator CLI: tenant create and officer create', () => {
     } finally {
       process.env.DATABASE_URL = saved;
     }
+  });
+
+  describe('officer token: the way back in when a token is lost', () => {
+    let adminToken: string;
+
+    beforeAll(async () => {
+      expect(await cli('tenant', 'create', 'sgdsn', '--name', 'SGDSN')).toMatchObject({ code: 0 });
+      const admin = await cli(
+        'officer',
+        'create',
+        '--tenant',
+        'sgdsn',
+        '--email',
+        'admin@sgdsn.gouv.fr',
+        '--role',
+        'admin',
+      );
+      expect(admin.code).toBe(0);
+      adminToken = lastLine(admin.out);
+    });
+
+    it('issues a new token, alone on the last line, that authenticates; the old one still works and the issue is audited', async () => {
+      const issued = await cli('officer', 'token', '--tenant', 'sgdsn', '--email', 'Admin@SGDSN.gouv.fr');
+      expect(issued).toMatchObject({ code: 0, err: [] });
+      const token = lastLine(issued.out);
+      expect(token).toMatch(/^rmp_[A-Za-z0-9_-]{43}$/);
+      expect(token).not.toBe(adminToken);
+      const events = await auditActions(token);
+      expect(events[0]).toMatchObject({
+        action: 'token.create',
+        actor: { label: expect.stringMatching(/^cli:/) },
+      });
+      expect(events.filter((e) => e.action === 'token.create')).toHaveLength(2);
+      expect((await auditActions(adminToken)).length).toBeGreaterThan(0);
+    });
+
+    it('names the officer it does not know, says how to find who exists, and exits 3', async () => {
+      const result = await cli('officer', 'token', '--tenant', 'sgdsn', '--email', 'nobody@sgdsn.gouv.fr');
+      expect(result.code).toBe(3);
+      expect(result.out).toEqual([]);
+      expect(result.err).toEqual([
+        expect.stringMatching(
+          /no officer "nobody@sgdsn\.gouv\.fr" in tenant sgdsn .*officer list --tenant sgdsn/,
+        ),
+      ]);
+    });
+
+    it('refuses a disabled officer with one line and exit status 4, issuing nothing', async () => {
+      const created = await cli(
+        'officer',
+        'create',
+        '--tenant',
+        'sgdsn',
+        '--email',
+        'parti@sgdsn.gouv.fr',
+        '--role',
+        'officer',
+      );
+      expect(created.code).toBe(0);
+      // As DELETE /v1/officers/{id} leaves it.
+      await env.sql(`UPDATE officers SET disabled_at = now() WHERE email = 'parti@sgdsn.gouv.fr'`);
+      const tokensBefore = await env.sql('SELECT count(*)::int AS n FROM api_tokens');
+
+      const result = await cli('officer', 'token', '--tenant', 'sgdsn', '--email', 'parti@sgdsn.gouv.fr');
+      expect(result.code).toBe(4);
+      expect(result.out).toEqual([]);
+      expect(result.err).toEqual([
+        expect.stringMatching(/officer parti@sgdsn\.gouv\.fr of tenant sgdsn is disabled since 20\d\d-/),
+      ]);
+      expect((await env.sql('SELECT count(*)::int AS n FROM api_tokens')).rows).toEqual(tokensBefore.rows);
+    });
+
+    it('refuses an unknown tenant with one line naming it', async () => {
+      const result = await cli('officer', 'token', '--tenant', 'nowhere', '--email', 'admin@sgdsn.gouv.fr');
+      expect(result.code).toBe(1);
+      expect(result.err).toEqual([expect.stringMatching(/tenant "nowhere" was not found/)]);
+    });
+
+    it('lists the officers of a tenant with e-mail, role, disabled and created, tab-separated', async () => {
+      const result = await cli('officer', 'list', '--tenant', 'sgdsn');
+      expect(result).toMatchObject({ code: 0, err: [] });
+      const [header, ...rows] = result.out.map((line) => line.split('\t'));
+      expect(header).toEqual(['email', 'role', 'disabled', 'created']);
+      const iso = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+      expect(rows).toEqual([
+        ['admin@sgdsn.gouv.fr', 'admin', 'no', expect.stringMatching(iso)],
+        ['parti@sgdsn.gouv.fr', 'officer', expect.stringMatching(iso), expect.stringMatching(iso)],
+      ]);
+    });
+  });
+
+  it('prints the version of package.json with --version', async () => {
+    const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    expect(await cli('--version')).toMatchObject({ code: 0, out: [manifest.version], err: [] });
+  });
+
+  it.each([
+    [['officer', 'token', '--email', 'a@b.fr'], /required option '--tenant <slug>' not specified/],
+    [['officer', 'token', '--tenant', 'dinum'], /required option '--email <email>' not specified/],
+    [['officer', 'list'], /required option '--tenant <slug>' not specified/],
+    [['officer', 'create', '--tenant', 'dinum', '--email', 'a@b.fr'], /required option '--role <role>'/],
+    [['tenant', 'create', '--name', 'X'], /missing required argument 'slug'/],
+    [['tenant', 'create', 'x', '--name'], /option '--name <name>' argument missing/],
+    [
+      ['officer', 'token', '--tenant', 'dinum', '--email', 'a@b.fr', '--expires-in-days', 'ten'],
+      /'--expires-in-days <days>' argument 'ten' is invalid\. must be a whole number of days/,
+    ],
+  ])('names what is missing or wrong in %j: one line, exit status 2', async (argv, message) => {
+    const result = await cli(...argv);
+    expect(result.code).toBe(2);
+    expect(result.out).toEqual([]);
+    expect(result.err).toEqual([expect.stringMatching(message)]);
+    expect(result.err[0]).not.toContain('\n');
   });
 });

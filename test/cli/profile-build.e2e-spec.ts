@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parseDiscoveryDocument, validateAgainstDiscovery } from '#libs/android';
 import { decodePlistDict } from '#libs/apple';
-import { runCli } from '../../apps/cli/src/program.js';
+import { cli } from '../support/cli.js';
 import { opensslCmsVerify, plistutilRoundTrip } from '../support/openssl.js';
 import { readDiscoveryDocument } from '../support/vendor.js';
 
@@ -13,16 +13,6 @@ describe('profile build: offline, on an air-gapped machine', () => {
   let dir: string;
   const file = (name: string) => path.join(dir, name);
   const savedDatabaseUrl = process.env.DATABASE_URL;
-
-  async function cli(...argv: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const stdout: Buffer[] = [];
-    const code = await runCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l) }, (b) =>
-      stdout.push(b),
-    );
-    return { code, out, err, stdout: Buffer.concat(stdout) };
-  }
 
   beforeAll(() => {
     // Nothing listens here: a command that touched the database would fail.
@@ -124,6 +114,9 @@ describe('profile build: offline, on an air-gapped machine', () => {
     expect((profile.PayloadContent as Array<Record<string, unknown>>)[0].blockedAppBundleIDs).toEqual(
       expect.arrayContaining(['com.zhiliaoapp.musically', 'com.burbn.instagram', 'com.netflix.Netflix']),
     );
+    // The description phones show names the apps the profile blocks.
+    expect(profile.PayloadDescription).toMatch(/Applications bloquées \/ Blocked apps: .*TikTok.*/s);
+    expect(profile.PayloadDescription).toMatch(/Instagram/);
   });
 
   it('builds an Android policy that passes the discovery-document validation', async () => {

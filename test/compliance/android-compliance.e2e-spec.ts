@@ -1,8 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { eventually } from '../support/awake-phones.js';
 import type { SeededTenant } from '../support/api-harness.js';
-import { type RolloutHarness, startRollouts } from '../support/rollout-harness.js';
-import { FakeAmapi } from '../fakes/fake-amapi.js';
+import { bindAndroidEnterprise, startRolloutsWithFakeAmapi } from '../support/android-tenant.js';
+import {
+  createEnrollment,
+  createGroup,
+  createPolicy,
+  messagingBan,
+  publishVersion,
+} from '../support/officer-actions.js';
+import type { RolloutHarness } from '../support/rollout-harness.js';
+import type { FakeAmapi } from '../fakes/fake-amapi.js';
 
 /*
  * Android phones through the fake AMAPI: their status reports (applicationReports, appliedPolicyVersion,
@@ -29,44 +37,18 @@ describe('compliance of Android phones from their AMAPI reports', () => {
     }>;
 
   beforeAll(async () => {
-    fake = await FakeAmapi.start();
-    r = await startRollouts({
-      AMAPI_ROOT_URL: fake.rootUrl,
-      AMAPI_PUSH_SERVICE_ACCOUNT: fake.pushServiceAccount,
-      GOOGLE_OIDC_CERTS_URL: fake.certsUrl,
-      AMAPI_RETRY_BASE_MS: '20',
-    });
-    fake.pushTo({ url: `${r.h.mdmUrl}/android/notifications` });
+    ({ fake, r } = await startRolloutsWithFakeAmapi());
     dinum = await r.seed('dinum', { pushCertificate: false });
-    const enterpriseName = fake.createEnterprise('DINUM');
-    await http()
-      .put('/v1/android/enterprise')
-      .set(r.as(dinum, 'admin'))
-      .send({ enterpriseName, serviceAccountKey: fake.serviceAccountKey() })
-      .expect(200);
-    await http()
-      .post('/v1/groups')
-      .set(r.as(dinum, 'officer'))
-      .send({ slug: 'cabinets', name: 'Cabinets' })
-      .expect(201);
-    await http()
-      .post('/v1/policies')
-      .set(r.as(dinum, 'officer'))
-      .send({
-        slug: 'messageries',
-        name: 'Messageries',
-        groups: ['cabinets'],
-        blockLists: ['fr-gov-2023-messaging'],
-        allowLists: ['fr-gov-2023-messaging-approved'],
-      })
-      .expect(201);
-    const enrollment = await http()
-      .post('/v1/enrollments')
-      .set(r.as(dinum, 'officer'))
-      .send({ group: 'cabinets', platform: 'android', maxUses: 2 })
-      .expect(201);
-    fake.enrollDevice(enrollment.body.androidToken, { apps: APPS });
-    fake.enrollDevice(enrollment.body.androidToken, { apps: APPS, keepsBlockedApps: true });
+    await bindAndroidEnterprise(r.h.api, dinum, fake, 'DINUM');
+    await createGroup(r.h.api, dinum, 'cabinets', 'Cabinets');
+    await createPolicy(r.h.api, dinum, messagingBan({ name: 'Messageries' }));
+    const enrollment = await createEnrollment(r.h.api, dinum, {
+      group: 'cabinets',
+      platform: 'android',
+      maxUses: 2,
+    });
+    fake.enrollDevice(enrollment.androidToken!, { apps: APPS });
+    fake.enrollDevice(enrollment.androidToken!, { apps: APPS, keepsBlockedApps: true });
     fake.syncDevices();
     await fake.flushPushes();
   });
@@ -77,7 +59,7 @@ describe('compliance of Android phones from their AMAPI reports', () => {
   });
 
   it('judges each phone once the ban is applied: WhatsApp removed is compliant, WhatsApp kept is not', async () => {
-    await http().post('/v1/policies/messageries/versions').set(r.as(dinum, 'officer')).expect(201);
+    await publishVersion(r.h.api, dinum, 'messageries');
     await eventually('the group policy patched with the ban', async () =>
       fake.requests.some((q) => q.startsWith('PATCH ') && q.includes('dinum_cabinets')),
     );

@@ -4,6 +4,13 @@ import { verifyWebhook } from '#libs/compliance';
 import { eventually } from '../support/awake-phones.js';
 import type { SeededTenant } from '../support/api-harness.js';
 import { type RolloutHarness, startRollouts } from '../support/rollout-harness.js';
+import {
+  createEnrollment,
+  createGroup,
+  createPolicy,
+  messagingBan,
+  publishVersion,
+} from '../support/officer-actions.js';
 import { WebhookReceiver } from '../support/webhook-receiver.js';
 import { SimulatedIphone, type SimulatedApp } from '../simulators/iphone-simulator.js';
 
@@ -34,13 +41,9 @@ describe('compliance: simulated iPhones evaluated on every report, reported, exp
       return device?.status === status ? device : undefined;
     });
   const enroll = async (supervised: boolean, apps: SimulatedApp[], deviceName: string) => {
-    const created = await http()
-      .post('/v1/enrollments')
-      .set(as('officer'))
-      .send({ group: 'cabinets', platform: 'ios' })
-      .expect(201);
+    const { enrollUrl } = await createEnrollment(r.h.api, dinum, { group: 'cabinets', platform: 'ios' });
     const phone = new SimulatedIphone({ supervised, installedApps: apps, deviceName });
-    await phone.enroll(created.body.enrollUrl);
+    await phone.enroll(enrollUrl);
     await phone.processCommands();
     r.phones.add(phone);
     return phone;
@@ -55,23 +58,9 @@ describe('compliance: simulated iPhones evaluated on every report, reported, exp
     receiver = await WebhookReceiver.start();
     r = await startRollouts({ COMPLIANCE_SWEEP_SECONDS: '1', WEBHOOK_DISPATCH_SECONDS: '1' });
     dinum = await r.seed('dinum');
-    await http()
-      .post('/v1/groups')
-      .set(as('officer'))
-      .send({ slug: 'cabinets', name: 'Cabinets' })
-      .expect(201);
-    await http()
-      .post('/v1/policies')
-      .set(as('officer'))
-      .send({
-        slug: 'messageries',
-        name: 'Messageries',
-        groups: ['cabinets'],
-        blockLists: ['fr-gov-2023-messaging'],
-        allowLists: ['fr-gov-2023-messaging-approved'],
-      })
-      .expect(201);
-    await http().post('/v1/policies/messageries/versions').set(as('officer')).expect(201);
+    await createGroup(r.h.api, dinum, 'cabinets', 'Cabinets');
+    await createPolicy(r.h.api, dinum, messagingBan({ name: 'Messageries' }));
+    await publishVersion(r.h.api, dinum, 'messageries');
     const created = await http()
       .post('/v1/webhooks')
       .set(as('admin'))
@@ -116,7 +105,8 @@ describe('compliance: simulated iPhones evaluated on every report, reported, exp
       total: 3,
     });
     const missing = await http().get('/v1/compliance/summary?group=nope').set(as('auditor'));
-    expect(missing.status).toBe(404);
+    expect(missing.status).toBe(400);
+    expect(missing.body).toMatchObject({ code: 'UNKNOWN_GROUP', message: 'group: unknown group "nope"' });
     const badStatus = await http().get('/v1/compliance/devices?status=fine').set(as('auditor'));
     expect(badStatus.status).toBe(400);
     expect(badStatus.body.message).toMatch(/status/);

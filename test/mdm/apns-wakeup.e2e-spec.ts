@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ApnsClient } from '#libs/apple';
 import { FakeApns } from '../fakes/fake-apns.js';
 import { type MdmHarness, startApiAndMdm } from '../support/mdm-harness.js';
+import { type AppleTenant, prepareAppleTenant } from '../support/apple-tenant.js';
+import { createPolicy, messagingBan, publishVersion } from '../support/officer-actions.js';
 import { makePushCertificate } from '../support/push-certificate.js';
 import type { SeededTenant } from '../support/api-harness.js';
 import { SimulatedIphone } from '../simulators/iphone-simulator.js';
@@ -21,37 +23,20 @@ describe('an APNs push wakes an enrolled simulated iPhone, which then installs t
   let dinum: SeededTenant;
   let fake: FakeApns;
   let client: ApnsClient;
-  const as = (role: 'admin' | 'officer') => ({ Authorization: `Bearer ${dinum.tokens[role]}` });
+  let enrollment: AppleTenant['enrollment'];
 
   beforeAll(async () => {
     fake = await FakeApns.start();
     client = new ApnsClient({ url: fake.url, ca: fake.caPem, ...push });
     h = await startApiAndMdm();
-    dinum = await h.api.seedTenant('dinum');
-    await h.api
-      .http()
-      .put('/v1/apple/push-certificate')
-      .set(as('admin'))
-      .send({ certificate: push.certificatePem, privateKey: push.privateKeyPem })
-      .expect(200);
-    await h.api
-      .http()
-      .post('/v1/groups')
-      .set(as('officer'))
-      .send({ slug: 'cabinets', name: 'Cabinets' })
-      .expect(201);
-    await h.api
-      .http()
-      .post('/v1/policies')
-      .set(as('officer'))
-      .send({
-        slug: 'messageries',
-        name: 'Messageries',
-        groups: ['cabinets'],
-        blockLists: ['fr-gov-2023-messaging'],
-      })
-      .expect(201);
-    await h.api.http().post('/v1/policies/messageries/versions').set(as('officer')).expect(201);
+    const apple = await prepareAppleTenant(h, 'dinum', {
+      group: { slug: 'cabinets', name: 'Cabinets' },
+      push,
+    });
+    dinum = apple.tenant;
+    enrollment = apple.enrollment;
+    await createPolicy(h.api, dinum, messagingBan({ name: 'Messageries', allowLists: undefined }));
+    await publishVersion(h.api, dinum, 'messageries');
   });
   afterAll(async () => {
     await client.close();
@@ -60,14 +45,9 @@ describe('an APNs push wakes an enrolled simulated iPhone, which then installs t
   });
 
   it('checks in on the push and stops WhatsApp from launching', async () => {
-    const enrollment = await h.api
-      .http()
-      .post('/v1/enrollments')
-      .set(as('officer'))
-      .send({ group: 'cabinets', platform: 'ios' })
-      .expect(201);
+    const { enrollUrl } = await enrollment();
     const phone = new SimulatedIphone({ supervised: true, installedApps: [WHATSAPP] });
-    await phone.enroll(enrollment.body.enrollUrl as string);
+    await phone.enroll(enrollUrl);
     const wakeup = wakeOnPush(fake, [phone]);
     expect(phone.canLaunch(WHATSAPP.identifier)).toBe(true); // the ban is queued, not yet fetched
 

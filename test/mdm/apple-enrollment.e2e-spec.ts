@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { encodePlist } from '#libs/apple';
 import { type MdmHarness, startApiAndMdm } from '../support/mdm-harness.js';
-import { makePushCertificate } from '../support/push-certificate.js';
+import { type AppleTenant, prepareAppleTenant } from '../support/apple-tenant.js';
+import { createPolicy, messagingBan, publishVersion } from '../support/officer-actions.js';
 import type { SeededTenant } from '../support/api-harness.js';
 import { SimulatedIphone } from '../simulators/iphone-simulator.js';
 
@@ -13,49 +14,18 @@ describe('Apple enrollment and MDM: simulated iPhones receive the French messagi
   let h: MdmHarness;
   let dinum: SeededTenant;
   let topic: string;
+  let enrollment: AppleTenant['enrollment'];
   const as = (role: 'admin' | 'officer' | 'auditor') => ({ Authorization: `Bearer ${dinum.tokens[role]}` });
-
-  async function enrollment(body: Record<string, unknown> = {}) {
-    const res = await h.api
-      .http()
-      .post('/v1/enrollments')
-      .set(as('officer'))
-      .send({ group: 'cabinets', platform: 'ios', ...body });
-    expect(res.status).toBe(201);
-    return res.body as { id: string; token: string; enrollUrl: string };
-  }
 
   beforeAll(async () => {
     h = await startApiAndMdm();
-    dinum = await h.api.seedTenant('dinum');
-    const push = makePushCertificate();
-    topic = push.topic;
-    const uploaded = await h.api
-      .http()
-      .put('/v1/apple/push-certificate')
-      .set(as('admin'))
-      .send({ certificate: push.certificatePem, privateKey: push.privateKeyPem });
-    expect(uploaded.status).toBe(200);
-    expect(uploaded.body).toMatchObject({ topic });
-    await h.api
-      .http()
-      .post('/v1/groups')
-      .set(as('officer'))
-      .send({ slug: 'cabinets', name: 'Cabinets' })
-      .expect(201);
-    await h.api
-      .http()
-      .post('/v1/policies')
-      .set(as('officer'))
-      .send({
-        slug: 'messageries',
-        name: 'Messageries grand public',
-        groups: ['cabinets'],
-        blockLists: ['fr-gov-2023-messaging'],
-        allowLists: ['fr-gov-2023-messaging-approved'],
-      })
-      .expect(201);
-    await h.api.http().post('/v1/policies/messageries/versions').set(as('officer')).expect(201);
+    const apple = await prepareAppleTenant(h, 'dinum', { group: { slug: 'cabinets', name: 'Cabinets' } });
+    dinum = apple.tenant;
+    topic = apple.topic;
+    enrollment = apple.enrollment;
+    expect(apple.pushCertificate).toMatchObject({ topic });
+    await createPolicy(h.api, dinum, messagingBan());
+    await publishVersion(h.api, dinum, 'messageries');
   });
   afterAll(() => h.close());
 
@@ -184,36 +154,19 @@ describe('Apple enrollment and MDM: simulated iPhones receive the French messagi
   });
 
   it('enrolls phones of a new tenant concurrently while its CA is created on first use', async () => {
-    const armees = await h.api.seedTenant('armees');
-    const asAdmin = { Authorization: `Bearer ${armees.tokens.admin}` };
-    const push = makePushCertificate();
-    await h.api
-      .http()
-      .put('/v1/apple/push-certificate')
-      .set(asAdmin)
-      .send({ certificate: push.certificatePem, privateKey: push.privateKeyPem })
-      .expect(200);
-    await h.api
-      .http()
-      .post('/v1/groups')
-      .set(asAdmin)
-      .send({ slug: 'etat-major', name: 'État-major' })
-      .expect(201);
-    const created = await h.api
-      .http()
-      .post('/v1/enrollments')
-      .set(asAdmin)
-      .send({ group: 'etat-major', platform: 'ios' })
-      .expect(201);
+    const armees = await prepareAppleTenant(h, 'armees', {
+      group: { slug: 'etat-major', name: 'État-major' },
+    });
+    const created = await armees.enrollment();
     const phones = Array.from(
       { length: 6 },
       () => new SimulatedIphone({ supervised: true, installedApps: [] }),
     );
-    await Promise.all(phones.map((phone) => phone.enroll(created.body.enrollUrl)));
+    await Promise.all(phones.map((phone) => phone.enroll(created.enrollUrl)));
     expect(phones.every((phone) => phone.enrolled)).toBe(true);
     expect(
-      (await h.api.sql('SELECT count(*)::int AS n FROM tenant_cas WHERE tenant_id = $1', [armees.id])).rows[0]
-        .n,
+      (await h.api.sql('SELECT count(*)::int AS n FROM tenant_cas WHERE tenant_id = $1', [armees.tenant.id]))
+        .rows[0].n,
     ).toBe(1);
   });
 

@@ -62,8 +62,8 @@ describe('rollouts converge after a Redis flush and a worker SIGKILL (2 workers,
         ...(effectiveAt ? { effectiveAt: effectiveAt.toISOString() } : {}),
       })
       .expect(201);
-  const publish = async (slug: string) =>
-    (await http().post(`/v1/policies/${slug}/versions`).set(as('officer')).expect(201)).body as {
+  const publish = async (slug: string, query = '') =>
+    (await http().post(`/v1/policies/${slug}/versions${query}`).set(as('officer')).expect(201)).body as {
       rolloutId: string;
     };
   const allVerified = (rolloutId: string) =>
@@ -208,7 +208,8 @@ describe('rollouts converge after a Redis flush and a worker SIGKILL (2 workers,
   it('after a worker is killed with SIGKILL mid-rollout, the other worker and the reconciler finish it', async () => {
     await createPolicy('jeux-2', new Date(Date.now() + 5_000));
     const scheduled = await publish('jeux-2');
-    const next = await publish('messageries');
+    // messageries is unchanged since its first version: forced, to have a rollout to interrupt.
+    const next = await publish('messageries', '?force=true');
     await eventually('fan-out done', async () => (await rollout(next.rolloutId)).total === PHONES);
     const victim = workers[0];
     victim.child.kill('SIGKILL');

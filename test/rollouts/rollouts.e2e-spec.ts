@@ -24,8 +24,11 @@ describe('rollouts: publishing a version reaches phones already enrolled, throug
       .set(r.as(dinum, 'officer'))
       .send({ slug, name: slug, groups: [group], blockLists: ['fr-gov-2023-messaging'], ...body })
       .expect(201);
-  const publish = async (slug: string) => {
-    const res = await http().post(`/v1/policies/${slug}/versions`).set(r.as(dinum, 'officer')).expect(201);
+  const publish = async (slug: string, query = '') => {
+    const res = await http()
+      .post(`/v1/policies/${slug}/versions${query}`)
+      .set(r.as(dinum, 'officer'))
+      .expect(201);
     return res.body as { version: number; rolloutId: string; effectiveAt: string };
   };
   const group = (slug: string) =>
@@ -98,7 +101,8 @@ describe('rollouts: publishing a version reaches phones already enrolled, throug
     for (const phone of phones) r.phones.asleep.add(phone);
     const v1 = await publish('prefectures');
     await eventually('v1 pushed', async () => (await rollout(v1.rolloutId)).counts?.pushed === 2);
-    const v2 = await publish('prefectures');
+    // The same lists again: only a forced publication makes a second version.
+    const v2 = await publish('prefectures', '?force=true');
     await eventually('v1 superseded', async () => (await rollout(v1.rolloutId)).state === 'superseded');
     expect((await rollout(v1.rolloutId)).counts).toMatchObject({ superseded: 2, pushed: 0 });
     for (const phone of phones) r.phones.asleep.delete(phone);

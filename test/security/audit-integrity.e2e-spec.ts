@@ -2,17 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { createApiApp } from '../../apps/api/src/api-app.js';
-import { runCli } from '../../apps/cli/src/program.js';
+import { cli } from '../support/cli.js';
 import { chainHash } from '#libs/audit';
 import { type ApiHarness, type SeededTenant, startApi } from '../support/api-harness.js';
 import { adminQuery, uniqueName } from '../support/test-environment.js';
-
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out, err };
-}
 
 /** The grants the README's "Database role and audit chain" section tells operators to give. */
 const APP_ROLE_GRANTS = (role: string, database: string) => [

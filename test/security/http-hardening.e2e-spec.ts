@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MetricsEndpoint } from '#libs/platform';
 import { type MdmHarness, startApiAndMdm } from '../support/mdm-harness.js';
-import { makePushCertificate } from '../support/push-certificate.js';
+import { prepareAppleTenant } from '../support/apple-tenant.js';
 import type { SeededTenant } from '../support/api-harness.js';
 import { SimulatedIphone } from '../simulators/iphone-simulator.js';
 
@@ -17,28 +17,9 @@ describe('HTTP hardening of api and mdm', () => {
   beforeAll(async () => {
     // TRUST_PROXY lets the tests speak from several client addresses through X-Forwarded-For.
     h = await startApiAndMdm({ AUTH_FAILURE_LIMIT: '3', TRUST_PROXY: 'loopback' });
-    dinum = await h.api.seedTenant('dinum');
-    const push = makePushCertificate();
-    await h.api
-      .http()
-      .put('/v1/apple/push-certificate')
-      .set(as('admin'))
-      .send({ certificate: push.certificatePem, privateKey: push.privateKeyPem })
-      .expect(200);
-    await h.api
-      .http()
-      .post('/v1/groups')
-      .set(as('officer'))
-      .send({ slug: 'cabinets', name: 'Cabinets' })
-      .expect(201);
-    enrollment = (
-      await h.api
-        .http()
-        .post('/v1/enrollments')
-        .set(as('officer'))
-        .send({ group: 'cabinets', platform: 'ios', maxUses: 10 })
-        .expect(201)
-    ).body;
+    const apple = await prepareAppleTenant(h, 'dinum', { group: { slug: 'cabinets', name: 'Cabinets' } });
+    dinum = apple.tenant;
+    enrollment = await apple.enrollment({ maxUses: 10 });
   });
   afterAll(() => h.close());
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { encodePlist } from '#libs/apple';
 import { type MdmHarness, startApiAndMdm } from '../support/mdm-harness.js';
-import { makePushCertificate } from '../support/push-certificate.js';
+import { prepareAppleTenant } from '../support/apple-tenant.js';
 import type { SeededTenant } from '../support/api-harness.js';
 import { SimulatedIphone } from '../simulators/iphone-simulator.js';
 
@@ -18,20 +18,7 @@ describe('input that used to answer 500', () => {
 
   beforeAll(async () => {
     h = await startApiAndMdm();
-    dinum = await h.api.seedTenant('dinum');
-    const push = makePushCertificate();
-    await h.api
-      .http()
-      .put('/v1/apple/push-certificate')
-      .set(as('admin'))
-      .send({ certificate: push.certificatePem, privateKey: push.privateKeyPem })
-      .expect(200);
-    await h.api
-      .http()
-      .post('/v1/groups')
-      .set(as('officer'))
-      .send({ slug: 'cabinets', name: 'Cabinets' })
-      .expect(201);
+    dinum = (await prepareAppleTenant(h, 'dinum', { group: { slug: 'cabinets', name: 'Cabinets' } })).tenant;
   });
   afterAll(() => h.close());
 
@@ -118,6 +105,8 @@ describe('input that used to answer 500', () => {
     it.each([
       ['/v1/devices?offset=1e20', /offset/],
       ['/v1/devices?offset=99999999999999999999', /offset/],
+      ['/v1/compliance/devices?offset=99999999999999999999', /offset/],
+      ['/v1/compliance/devices?limit=0', /limit/],
       ['/v1/audit-events?cursor=99999999999999999999', /cursor/],
       ['/v1/audit-events?cursor=1e20', /cursor/],
     ])('refuses %s with a 400 naming the parameter', async (path, names) => {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The contract's "Done when" on a real start: `npm start` on a fresh database answers /readyz, the
-# CLI creates a tenant and an officer whose token reads /v1/audit-events, and SIGTERM stops all three
-# processes cleanly. Prints the start-up time. Needs PostgreSQL and Redis running.
+# CLI creates a tenant and an officer whose token reads /v1/audit-events, each process says where it
+# listens, and SIGTERM stops all three processes cleanly, each saying so. Prints the start-up time.
+# Needs PostgreSQL and Redis running.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -31,6 +32,12 @@ curl -fsS "http://127.0.0.1:${API_PORT}/readyz" >/dev/null || { echo "smoke: /re
 curl -fsS "http://127.0.0.1:${API_METRICS_PORT}/metrics" | grep -q rempart_http_request_duration_seconds || { echo "smoke: no api /metrics on ${API_METRICS_PORT}"; exit 1; }
 curl -fsS "http://127.0.0.1:${MDM_METRICS_PORT}/metrics" >/dev/null || { echo "smoke: no mdm /metrics on ${MDM_METRICS_PORT}"; exit 1; }
 [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:${API_PORT}/metrics")" = 404 ] || { echo "smoke: /metrics is served on the public api port"; exit 1; }
+# The worker has no /readyz: npm start says when all three run, after each says where it listens.
+for _ in $(seq 1 120); do grep -q '^rempart: api, mdm, worker running after' "$log" && break; sleep 0.5; done
+for name in api mdm worker; do
+  grep -q "^rempart: ${name} started: " "$log" || { echo "smoke: npm start did not say where ${name} listens"; grep '^rempart:' "$log"; exit 1; }
+done
+grep -q "api started: http://127.0.0.1:${API_PORT} (OpenAPI http://127.0.0.1:${API_PORT}/docs, metrics http://127.0.0.1:${API_METRICS_PORT}/metrics)" "$log" || { echo "smoke: api start line without its URLs"; grep 'api started' "$log"; exit 1; }
 ready=$(date +%s.%N)
 printf 'smoke: npm start answered /readyz on api and mdm after %.1f s\n' "$(echo "$ready - $started" | bc)"
 
@@ -45,4 +52,7 @@ kill -TERM -- "-${pid}"
 for _ in $(seq 1 60); do pgrep -g "$pid" >/dev/null || break; sleep 0.5; done
 if pgrep -g "$pid" >/dev/null; then echo "smoke: processes still running 30 s after SIGTERM:"; pgrep -ag "$pid"; exit 1; fi
 pid=
-echo "smoke: SIGTERM stopped api, mdm and worker"
+for name in api mdm worker; do
+  grep -q "\"msg\":\"${name} stopped\"" "$log" || { echo "smoke: ${name} did not log that it stopped"; tail -20 "$log"; exit 1; }
+done
+echo "smoke: SIGTERM stopped api, mdm and worker, each saying so"

@@ -1,47 +1,50 @@
 import { expect } from '@jest/globals';
 import type { SeededTenant } from './api-harness.js';
 import type { MdmHarness } from './mdm-harness.js';
+import { bearer, createGroup, type Role, uploadPushCertificate } from './officer-actions.js';
 import { makePushCertificate } from './push-certificate.js';
 import { SimulatedIphone } from '../simulators/iphone-simulator.js';
 import { scepEnroll, type ScepIdentity } from '../simulators/scep-client.js';
 
-export type Role = 'admin' | 'officer' | 'auditor';
-
 export interface AppleTenant {
   tenant: SeededTenant;
   topic: string;
+  /** What PUT /v1/apple/push-certificate answered. */
+  pushCertificate: { topic: string; notAfter: string };
   as: (role: Role) => { Authorization: string };
-  /** POST /v1/enrollments for the tenant's `phones` group. */
+  /** POST /v1/enrollments (iOS) for the tenant's group. */
   enrollment: (body?: Record<string, unknown>) => Promise<{ id: string; token: string; enrollUrl: string }>;
 }
 
-/** A tenant ready to enroll iPhones: officers, an APNs push certificate and a `phones` group. */
-export async function prepareAppleTenant(h: MdmHarness, slug: string): Promise<AppleTenant> {
+export interface AppleTenantOptions {
+  /** The group phones enroll into; `phones` unless given. */
+  group?: { slug: string; name: string };
+  /** The APNs push certificate to upload; a new one unless given (a test that pushes needs its key). */
+  push?: { certificatePem: string; privateKeyPem: string; topic: string };
+}
+
+/** A tenant ready to enroll iPhones: officers, an APNs push certificate and a group. */
+export async function prepareAppleTenant(
+  h: MdmHarness,
+  slug: string,
+  options: AppleTenantOptions = {},
+): Promise<AppleTenant> {
+  const group = options.group ?? { slug: 'phones', name: 'Phones' };
   const tenant = await h.api.seedTenant(slug);
-  const as = (role: Role) => ({ Authorization: `Bearer ${tenant.tokens[role]}` });
-  const push = makePushCertificate();
-  await h.api
-    .http()
-    .put('/v1/apple/push-certificate')
-    .set(as('admin'))
-    .send({ certificate: push.certificatePem, privateKey: push.privateKeyPem })
-    .expect(200);
-  await h.api
-    .http()
-    .post('/v1/groups')
-    .set(as('officer'))
-    .send({ slug: 'phones', name: 'Phones' })
-    .expect(201);
+  const as = (role: Role) => bearer(tenant, role);
+  const push = options.push ?? makePushCertificate();
+  const pushCertificate = await uploadPushCertificate(h.api, tenant, push);
+  await createGroup(h.api, tenant, group.slug, group.name);
   const enrollment = async (body: Record<string, unknown> = {}) => {
     const res = await h.api
       .http()
       .post('/v1/enrollments')
       .set(as('officer'))
-      .send({ group: 'phones', platform: 'ios', ...body });
+      .send({ group: group.slug, platform: 'ios', ...body });
     expect(res.status).toBe(201);
     return res.body as { id: string; token: string; enrollUrl: string };
   };
-  return { tenant, topic: push.topic, as, enrollment };
+  return { tenant, topic: push.topic, pushCertificate, as, enrollment };
 }
 
 /** The SCEP URL and one-time challenge of a downloaded enrollment profile (its plist is XML inside the CMS). */

@@ -40,18 +40,24 @@ export interface RunningProcess {
   stop: (signal?: NodeJS.Signals) => Promise<void>;
 }
 
-/** `node dist/apps/<app>/src/main.js` with the given environment (added to a clean one). */
+/** `node dist/apps/<app>/src/main.js [...args]` with the given environment (added to a clean one). */
 export function startProcess(
   name: string,
-  app: 'api' | 'mdm' | 'worker',
+  app: 'api' | 'mdm' | 'worker' | 'cli',
   env: Record<string, string>,
+  args: string[] = [],
+  /** Options for node itself (before the script), e.g. `--cpu-prof` for a benchmark. */
   nodeOptions: string[] = [],
 ): RunningProcess {
-  const child = spawn(process.execPath, [...nodeOptions, path.join(ROOT, `dist/apps/${app}/src/main.js`)], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...nodeOptions, path.join(ROOT, `dist/apps/${app}/src/main.js`), ...args],
+    {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   const waiters: Array<{ pattern: RegExp; resolve: (m: RegExpMatchArray) => void }> = [];
   const onData = (chunk: Buffer) => {

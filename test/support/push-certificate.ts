@@ -10,7 +10,9 @@ const generateKeyPairAsync = promisify(generateKeyPair);
 
 /**
  * A certificate shaped like Apple's MDM push certificate (UID = com.apple.mgmt.External.<uuid>).
- * Apple's servers cannot be reached here; its issuer is not checked by Rempart.
+ * Apple's servers cannot be reached here, so it is self-signed: Rempart accepts it only with
+ * APNS_ALLOW_UNTRUSTED_PUSH_CERTIFICATES=true (set by test/support/test-environment.ts, the demo and
+ * the benchmarks).
  */
 export function makePushCertificate(days = 365): {
   certificatePem: string;

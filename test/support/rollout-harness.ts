@@ -11,7 +11,7 @@ import { QueueName } from '#libs/jobs';
 import { FakeApns } from '../fakes/fake-apns.js';
 import type { SeededTenant } from './api-harness.js';
 import { type MdmHarness, startApiAndMdm } from './mdm-harness.js';
-import { makePushCertificate } from './push-certificate.js';
+import { bearer, uploadPushCertificate } from './officer-actions.js';
 import { AwakePhones } from './awake-phones.js';
 import { SimulatedIphone, type SimulatedApp } from '../simulators/iphone-simulator.js';
 
@@ -54,21 +54,9 @@ export async function startRollouts(env: Record<string, string> = {}): Promise<R
   });
   await worker.init();
   const phones = new AwakePhones(apns);
-  const as = (tenant: SeededTenant, role: 'admin' | 'officer' | 'auditor') => ({
-    Authorization: `Bearer ${tenant.tokens[role]}`,
-  });
-
   const seed = async (slug: string, options: { pushCertificate?: boolean } = {}) => {
     const tenant = await h.api.seedTenant(slug);
-    if (options.pushCertificate !== false) {
-      const push = makePushCertificate();
-      await h.api
-        .http()
-        .put('/v1/apple/push-certificate')
-        .set(as(tenant, 'admin'))
-        .send({ certificate: push.certificatePem, privateKey: push.privateKeyPem })
-        .expect(200);
-    }
+    if (options.pushCertificate !== false) await uploadPushCertificate(h.api, tenant);
     return tenant;
   };
 
@@ -76,7 +64,7 @@ export async function startRollouts(env: Record<string, string> = {}): Promise<R
     const created = await h.api
       .http()
       .post('/v1/enrollments')
-      .set(as(tenant, 'officer'))
+      .set(bearer(tenant, 'officer'))
       .send({ group, platform: 'ios', maxUses: count });
     if (created.status !== 201)
       throw new Error(`enrollment: ${created.status} ${JSON.stringify(created.body)}`);
@@ -122,7 +110,7 @@ export async function startRollouts(env: Record<string, string> = {}): Promise<R
     metricsUrl: () => `http://127.0.0.1:${worker.get(MetricsServer).port}/metrics`,
     seed,
     enroll,
-    as,
+    as: bearer,
     flushRedis,
     close: async () => {
       phones.stop();

@@ -50,6 +50,8 @@ export async function createTestEnvironment(env: Record<string, string> = {}): P
     DATABASE_URL: url,
     REDIS_URL: TEST_REDIS_URL,
     QUEUE_PREFIX: name,
+    // test/support/push-certificate.ts makes its own push certificates (Apple's CA is out of reach).
+    APNS_ALLOW_UNTRUSTED_PUSH_CERTIFICATES: 'true',
     ...env,
   });
   const pool = new pg.Pool({ connectionString: url, max: 2 });

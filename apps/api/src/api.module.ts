@@ -20,6 +20,8 @@ import { AppleController } from './apple/apple.controller.js';
 import { AuditEventsController } from './audit/audit-events.controller.js';
 import { CatalogController } from './catalog/catalog.controller.js';
 import { ComplianceController } from './compliance/compliance.controller.js';
+import { ConsoleAuthController } from './console-auth/console-auth.controller.js';
+import { OidcClientService } from './console-auth/oidc-client.service.js';
 import { DevicesController } from './devices/devices.controller.js';
 import { EnrollmentsController } from './enrollments/enrollments.controller.js';
 import { GroupsController } from './groups/groups.controller.js';
@@ -69,8 +71,9 @@ export class ApiModule {
         JobsController,
         ComplianceController,
         WebhooksController,
+        ConsoleAuthController,
       ],
-      providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
+      providers: [{ provide: APP_GUARD, useClass: AuthGuard }, OidcClientService],
     };
   }
 }

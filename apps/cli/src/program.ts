@@ -13,6 +13,7 @@ import { registerOfficerCommands } from './commands/officer.command.js';
 import { registerProfileCommands } from './commands/profile.command.js';
 import { registerTenantCommands } from './commands/tenant.command.js';
 import { registerUpCommand } from './commands/up.command.js';
+import { rempartVersion } from './version.js';
 
 const EXPECTED_FAILURES = [
   CliFailure,
@@ -37,6 +38,7 @@ export async function runCli(
   let exitCode = 0;
   const program = new Command('rempart')
     .description('Rempart operator CLI')
+    .version(rempartVersion(), '-V, --version', 'print the Rempart version')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   registerUpCommand(program, io, (code) => (exitCode = code));

@@ -1,12 +1,13 @@
 import 'reflect-metadata';
-import { exitWithOneLine, MetricsEndpoint, preflight } from '#libs/platform';
+import { runHttpProcess } from '#libs/platform';
 import { createMdmApp } from './mdm-app.js';
 
-const config = await preflight({ migrate: true, redis: true });
-try {
-  const app = await createMdmApp(config);
-  await app.listen(config.MDM_PORT, config.BIND_ADDRESS);
-  await app.get(MetricsEndpoint).listen(config.METRICS_BIND_ADDRESS, config.MDM_METRICS_PORT);
-} catch (error) {
-  exitWithOneLine(error);
-}
+await runHttpProcess({
+  name: 'mdm',
+  create: createMdmApp,
+  ports: (config) => ({ port: config.MDM_PORT, metricsPort: config.MDM_METRICS_PORT }),
+  describe: ({ url, metrics }, { MDM_PUBLIC_URL: publicUrl }) => ({
+    fields: { url, publicUrl, metrics },
+    summary: `${url}, reached by phones at MDM_PUBLIC_URL ${publicUrl} (metrics ${metrics})`,
+  }),
+});

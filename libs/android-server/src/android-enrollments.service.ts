@@ -58,8 +58,9 @@ export class AndroidEnrollmentsService {
     actor: Actor,
     input: { group: string; expiresAt?: Date; maxUses?: number },
   ): Promise<AndroidEnrollment> {
+    // The officer's own input first: an unknown group is said before a missing enterprise binding.
+    const group = await this.groups.getReferenced(actor.tenantId, input.group, 'group');
     const { enterprise, client } = await this.enterprises.forTenant(actor.tenantId);
-    const group = await this.groups.getBySlug(actor.tenantId, input.group);
     const expiresAt = input.expiresAt ?? new Date(Date.now() + 30 * DAY_MS);
     if (expiresAt.getTime() <= Date.now() + 60_000) {
       throw new DomainException('INVALID_EXPIRY', 'expiresAt: must be at least a minute in the future');
@@ -116,6 +117,20 @@ export class AndroidEnrollmentsService {
         );
       throw error;
     }
+  }
+
+  /** The links of an existing Android enrollment, shown again to officers (GET /v1/enrollments/{id}). */
+  links(enrollment: EnrollmentEntity, token: string | null) {
+    if (enrollment.platform !== 'android' || !enrollment.encryptedAndroidToken) return null;
+    const stored = JSON.parse(
+      decryptSecret(enrollment.encryptedAndroidToken, this.config.masterKey, tokenContext(enrollment.id)),
+    ) as StoredToken;
+    return {
+      enrollUrl: workProfileEnrollUrl(stored.value),
+      androidToken: stored.value,
+      qrCode: stored.qrCode,
+      qrPngUrl: token === null ? null : this.qrPngUrl(token),
+    };
   }
 
   qrPngUrl(token: string): string {

@@ -6,6 +6,8 @@ export type AuthExceptionCode =
   | 'TOKEN_UNKNOWN'
   | 'TOKEN_EXPIRED'
   | 'TOKEN_REVOKED'
+  | 'SESSION_UNKNOWN'
+  | 'SESSION_EXPIRED'
   | 'OFFICER_DISABLED'
   | 'ROLE_INSUFFICIENT';
 

@@ -4,16 +4,25 @@ import type { Request } from 'express';
 import type { OfficerRole } from '#libs/persistence';
 import { AuthFailureLimiter, clientAddress, IS_PUBLIC } from '#libs/platform';
 import { AuthException } from './auth.exception.js';
+import { CSRF_HEADER, readCookie, SESSION_COOKIE } from './console-session-cookies.js';
+import { type AuthenticatedSession, ConsoleSessionsService } from './console-sessions.service.js';
 import { type Principal, REQUIRED_ROLE } from './principal.js';
 import { defaultRequiredRole, roleSatisfies } from './roles.js';
 import { TokenAuthenticator } from './token-authenticator.js';
 
-/** Global guard of the officer API: a valid bearer token, and a role that covers the route. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Global guard of the officer API: a valid bearer token (scripts) or console session cookie (the
+ * console; changes also need its CSRF token), and a role that covers the route. A request with an
+ * Authorization header is judged by it alone.
+ */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly authenticator: TokenAuthenticator,
+    private readonly sessions: ConsoleSessionsService,
     private readonly failures: AuthFailureLimiter,
   ) {}
 
@@ -24,12 +33,28 @@ export class AuthGuard implements CanActivate {
     const address = clientAddress(request);
     // A blocked address is refused before its token is checked, so guessing learns nothing more.
     await this.failures.assertAllowed(address);
+    const authorization = request.header('authorization');
+    const sessionSecret = authorization === undefined ? readCookie(request, SESSION_COOKIE) : undefined;
     let principal: Principal;
+    let session: AuthenticatedSession | undefined;
     try {
-      principal = await this.authenticator.authenticate(request.header('authorization'));
+      if (sessionSecret !== undefined) {
+        session = await this.sessions.authenticate(sessionSecret);
+        principal = session.principal;
+      } else {
+        principal = await this.authenticator.authenticate(authorization);
+      }
     } catch (error) {
-      if (error instanceof AuthException) await this.failures.recordFailure(address);
+      // A session that aged out was genuinely issued: it says nothing of guessing, and a console
+      // left open in an office (one address for many officers) must not get everyone refused.
+      if (error instanceof AuthException && error.code !== 'SESSION_EXPIRED')
+        await this.failures.recordFailure(address);
       throw error;
+    }
+    // SameSite=Lax still lets another site's form POST reach us with the cookie: changes need the
+    // token that only our page can read. A bearer token is never sent by a browser on its own.
+    if (session && !SAFE_METHODS.has(request.method.toUpperCase())) {
+      this.sessions.assertCsrf(session.session, request.header(CSRF_HEADER));
     }
     request.principal = principal;
     const required =

@@ -79,6 +79,11 @@ export class OfficersService {
     return officer;
   }
 
+  /** The officer with this e-mail address (compared case-insensitively, as stored), or null. */
+  findByEmail(tenantId: string, email: string): Promise<OfficerEntity | null> {
+    return this.officers.findOne(tenantId, { email: email.trim().toLowerCase() });
+  }
+
   /** Disables an officer; their tokens stop working at once. Their audit history stays. */
   async disable(actor: Actor, officerId: string): Promise<OfficerEntity> {
     return this.dataSource.transaction(async (manager) => {

@@ -10,7 +10,10 @@ export interface Principal {
   officerId: string;
   email: string;
   role: OfficerRole;
-  tokenId: string;
+  /** The bearer token used, or null for a console session. */
+  tokenId: string | null;
+  /** The console session used (cookie), or null for a bearer token. */
+  sessionId: string | null;
 }
 
 export const REQUIRED_ROLE = 'rempart:required-role';

@@ -13,7 +13,10 @@ export class TokenAuthenticator {
 
   async authenticate(authorization: string | undefined, now = new Date()): Promise<Principal> {
     if (!authorization)
-      throw new AuthException('TOKEN_MISSING', 'Authorization header with a Bearer token is required');
+      throw new AuthException(
+        'TOKEN_MISSING',
+        'Authorization header with a Bearer token (or a console session cookie) is required',
+      );
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (!match) throw new AuthException('TOKEN_MALFORMED', 'Authorization header must be "Bearer <token>"');
     const secret = match[1];
@@ -41,6 +44,7 @@ export class TokenAuthenticator {
       email: token.officer.email,
       role: token.officer.role,
       tokenId: token.id,
+      sessionId: null,
     };
   }
 }

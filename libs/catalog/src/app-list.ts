@@ -1,4 +1,5 @@
 import { Document, Scalar } from 'yaml';
+import { CatalogError } from './catalog-error.js';
 import { isValidBundleId, isValidPackageName, isValidSlug } from './identifiers.js';
 import { APP_LIST_KINDS, type AppList, type AppListKind, type Catalog } from './types.js';
 import {
@@ -69,7 +70,9 @@ export function validateAppList(input: unknown, catalog: Catalog, options: AppLi
     ? undefined
     : validateEffectiveAt(obj.effectiveAt, child(where, 'effectiveAt'));
 
-  const apps = uniqueStrings(obj.apps, child(where, 'apps'), 'app', (value, w) => {
+  // Every bad entry of the three lists is reported at once, not the first one per attempt.
+  const problems: CatalogError[] = [];
+  const apps = uniqueStrings(obj.apps, child(where, 'apps'), 'app', problems, (value, w) => {
     if (!catalog.has(value)) {
       const hint = closest(
         value,
@@ -83,20 +86,27 @@ export function validateAppList(input: unknown, catalog: Catalog, options: AppLi
       );
     }
   });
-  const bundleIds = uniqueStrings(obj.bundleIds, child(where, 'bundleIds'), 'bundle ID', (value, w) => {
-    if (!isValidBundleId(value)) {
-      fail(
-        'INVALID_BUNDLE_ID',
-        w,
-        `'${value}' is not a valid iOS bundle ID (reverse-DNS: 2+ segments of A-Z a-z 0-9 '-', at most 155 characters)`,
-        value,
-      );
-    }
-  });
+  const bundleIds = uniqueStrings(
+    obj.bundleIds,
+    child(where, 'bundleIds'),
+    'bundle ID',
+    problems,
+    (value, w) => {
+      if (!isValidBundleId(value)) {
+        fail(
+          'INVALID_BUNDLE_ID',
+          w,
+          `'${value}' is not a valid iOS bundle ID (reverse-DNS: 2+ segments of A-Z a-z 0-9 '-', at most 155 characters)`,
+          value,
+        );
+      }
+    },
+  );
   const packageNames = uniqueStrings(
     obj.packageNames,
     child(where, 'packageNames'),
     'package name',
+    problems,
     (value, w) => {
       if (!isValidPackageName(value)) {
         fail(
@@ -108,6 +118,8 @@ export function validateAppList(input: unknown, catalog: Catalog, options: AppLi
       }
     },
   );
+
+  if (problems.length > 0) throw allProblems(problems);
 
   if (apps.length + bundleIds.length + packageNames.length === 0) {
     fail('EMPTY_LIST', where, 'the list is empty: give at least one of apps, bundleIds, packageNames');
@@ -174,19 +186,40 @@ function validateEffectiveAt(value: unknown, where: Where): string {
   return value;
 }
 
+/** The valid entries of a list; each bad entry's error goes to `problems`. */
 function uniqueStrings(
   value: unknown,
   where: Where,
   what: string,
+  problems: CatalogError[],
   check: (value: string, where: Where) => void,
 ): string[] {
   const seen = new Set<string>();
-  return optionalArray(value, where).map((entry, i) => {
+  const valid: string[] = [];
+  optionalArray(value, where).forEach((entry, i) => {
     const w = item(where, i);
-    const s = expectString(entry, w);
-    check(s, w);
-    if (seen.has(s)) fail('DUPLICATE_ENTRY', w, `${what} '${s}' is listed twice`, s);
-    seen.add(s);
-    return s;
+    try {
+      const s = expectString(entry, w);
+      check(s, w);
+      if (seen.has(s)) fail('DUPLICATE_ENTRY', w, `${what} '${s}' is listed twice`, s);
+      seen.add(s);
+      valid.push(s);
+    } catch (error) {
+      if (!(error instanceof CatalogError)) throw error;
+      problems.push(error);
+    }
+  });
+  return valid;
+}
+
+/** One error naming every bad entry; its code and details are the first one's. */
+function allProblems(problems: CatalogError[]): CatalogError {
+  const [first] = problems;
+  if (problems.length === 1) return first;
+  return new CatalogError(first.code, problems.map((problem) => problem.message).join('; '), {
+    file: first.file,
+    field: first.field,
+    slug: first.slug,
+    identifier: first.identifier,
   });
 }

@@ -30,5 +30,6 @@ export {
   type FindProfilesDirOptions,
   type ShippedProfiles,
 } from './profiles.js';
+export { appChecks, needsVerification, type AppCheck, type AppCheckCode } from './app-checks.js';
 export { CatalogService } from './catalog.service.js';
 export { CatalogModule } from './catalog.module.js';

@@ -235,3 +235,50 @@ describe('loadConfig', () => {
     });
   });
 });
+
+describe('loadConfig: console sign-in', () => {
+  const oidc = {
+    OIDC_ISSUER_URL: 'https://auth.proconnect.gouv.fr/api/v2',
+    OIDC_CLIENT_ID: 'rempart',
+    OIDC_CLIENT_SECRET: 'a-client-secret',
+  };
+
+  it('leaves sign-in off without a provider, and derives the console address from API_PORT', () => {
+    const config = loadConfig({ API_PORT: '8080' });
+    expect(config.oidc).toBeNull();
+    expect(config.CONSOLE_PUBLIC_URL).toBe('http://127.0.0.1:8080');
+    expect(config.CONSOLE_SESSION_IDLE_SECONDS).toBe(1800);
+    expect(config.CONSOLE_SESSION_MAX_SECONDS).toBe(43_200);
+  });
+
+  it('takes the provider, and the public address without its trailing slash', () => {
+    const config = loadConfig({ ...oidc, CONSOLE_PUBLIC_URL: 'https://rempart.interieur.gouv.fr/' });
+    expect(config.oidc).toEqual({
+      issuerUrl: oidc.OIDC_ISSUER_URL,
+      clientId: 'rempart',
+      clientSecret: 'a-client-secret',
+    });
+    expect(config.CONSOLE_PUBLIC_URL).toBe('https://rempart.interieur.gouv.fr');
+  });
+
+  it('refuses a provider half configured, naming what is missing, without echoing the secret', () => {
+    expect(() =>
+      loadConfig({ OIDC_ISSUER_URL: oidc.OIDC_ISSUER_URL, OIDC_CLIENT_SECRET: 'a-client-secret' }),
+    ).toThrow(/OIDC_CLIENT_ID must be set too/);
+    expect(() => loadConfig({ ...oidc, OIDC_CLIENT_SECRET: 'with space' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...oidc, OIDC_CLIENT_SECRET: 'with space' })).not.toThrow(/with space/);
+  });
+
+  it('refuses a plain-http provider that is not on this machine, and a public URL with a path', () => {
+    expect(() => loadConfig({ ...oidc, OIDC_ISSUER_URL: 'http://idp.example.org' })).toThrow(
+      /OIDC_ISSUER_URL must be https/,
+    );
+    expect(loadConfig({ ...oidc, OIDC_ISSUER_URL: 'http://127.0.0.1:4000' }).oidc?.issuerUrl).toBe(
+      'http://127.0.0.1:4000',
+    );
+    expect(() => loadConfig({ CONSOLE_PUBLIC_URL: 'https://example.org/console' })).toThrow(
+      /CONSOLE_PUBLIC_URL/,
+    );
+    expect(() => loadConfig({ CONSOLE_SESSION_IDLE_SECONDS: '0' })).toThrow(/CONSOLE_SESSION_IDLE_SECONDS/);
+  });
+});

@@ -119,6 +119,14 @@ export class EnvironmentVariables {
   @IsString()
   APNS_CA_FILE = '';
 
+  /**
+   * Accept APNs push certificates not issued by Apple's push CAs. Development only: tests, the demo
+   * and the benchmarks upload self-made certificates to a fake APNs; the real APNs refuses them.
+   */
+  @Transform(toBool)
+  @IsBoolean({ message: 'APNS_ALLOW_UNTRUSTED_PUSH_CERTIFICATES must be true or false' })
+  APNS_ALLOW_UNTRUSTED_PUSH_CERTIFICATES = false;
+
   @Matches(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, { message: 'AMAPI_ROOT_URL must be an http(s) URL' })
   AMAPI_ROOT_URL = 'https://androidmanagement.googleapis.com/';
 
@@ -298,6 +306,96 @@ export class EnvironmentVariables {
   @Max(60_000, { message: 'WEBHOOK_TIMEOUT_MS must be an integer between 100 and 60000' })
   WEBHOOK_TIMEOUT_MS = 5000;
 
+  /**
+   * The console's OpenID Connect provider (e.g. ProConnect). Unset: console sign-in is off (bearer
+   * tokens still work). Discovery happens at the first sign-in, never at start.
+   */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, { message: 'OIDC_ISSUER_URL must be an http(s) URL' })
+  OIDC_ISSUER_URL?: string;
+
+  @IsOptional()
+  @Matches(/^[\x21-\x7e]{1,255}$/, { message: 'OIDC_CLIENT_ID must be 1-255 printable characters' })
+  OIDC_CLIENT_ID?: string;
+
+  @IsOptional()
+  @Matches(/^[\x21-\x7e]{1,1024}$/, { message: 'OIDC_CLIENT_SECRET must be 1-1024 printable characters' })
+  OIDC_CLIENT_SECRET?: string;
+
+  /**
+   * The claim (ID token, else userinfo) whose value, `admin`, `officer` or `auditor`, gives a first
+   * sign-in its role; a dotted path reaches nested claims (`realm_access.roles`). Unset: only
+   * officers who already exist can sign in.
+   */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_:/.-]{1,200}$/, {
+    message: 'OIDC_ROLE_CLAIM must be a claim name (letters, digits, _ : / . -)',
+  })
+  OIDC_ROLE_CLAIM?: string;
+
+  /** Scopes asked of the provider; `openid` and `email` are needed to match officers. */
+  @Matches(/^openid( [\x21-\x7e]+)*$/, {
+    message: 'OIDC_SCOPES must start with openid, scopes separated by single spaces',
+  })
+  OIDC_SCOPES = 'openid email';
+
+  /**
+   * The tenant (slug) that officers signing in for the first time join, and where e-mails are
+   * matched. Unset: e-mails are matched in every tenant, and first sign-ins join the only tenant
+   * when there is exactly one.
+   */
+  @IsOptional()
+  @Matches(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, { message: 'OIDC_TENANT must be a tenant slug' })
+  OIDC_TENANT?: string;
+
+  /**
+   * PKCE (S256) on the authorization request. Keep it on; the switch exists for a provider that
+   * refuses authorization parameters it does not know (check yours before turning it off).
+   */
+  @Transform(toBool)
+  @IsBoolean({ message: 'OIDC_PKCE must be true or false' })
+  OIDC_PKCE = true;
+
+  /** How long a call to the provider (discovery, code exchange, userinfo) may take. */
+  @Transform(toInt)
+  @IsInt({ message: 'OIDC_TIMEOUT_SECONDS must be an integer between 1 and 60' })
+  @Min(1, { message: 'OIDC_TIMEOUT_SECONDS must be an integer between 1 and 60' })
+  @Max(60, { message: 'OIDC_TIMEOUT_SECONDS must be an integer between 1 and 60' })
+  OIDC_TIMEOUT_SECONDS = 5;
+
+  /**
+   * The console's address as officers' browsers reach it: the redirect URI registered at the
+   * provider is this plus `/auth/callback`; https makes the session cookies Secure. Unset:
+   * `http://127.0.0.1:<API_PORT>`.
+   */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/?#]+\/?$/, {
+    message:
+      'CONSOLE_PUBLIC_URL must be an http(s) origin without a path, e.g. https://rempart.example.gouv.fr',
+  })
+  CONSOLE_PUBLIC_URL?: string;
+
+  /** A console session unused for this long ends. */
+  @Transform(toInt)
+  @IsInt({ message: 'CONSOLE_SESSION_IDLE_SECONDS must be an integer between 1 and 86400' })
+  @Min(1, { message: 'CONSOLE_SESSION_IDLE_SECONDS must be an integer between 1 and 86400' })
+  @Max(86_400, { message: 'CONSOLE_SESSION_IDLE_SECONDS must be an integer between 1 and 86400' })
+  CONSOLE_SESSION_IDLE_SECONDS = 1800;
+
+  /** A console session ends this long after sign-in, however active. */
+  @Transform(toInt)
+  @IsInt({ message: 'CONSOLE_SESSION_MAX_SECONDS must be an integer between 1 and 604800' })
+  @Min(1, { message: 'CONSOLE_SESSION_MAX_SECONDS must be an integer between 1 and 604800' })
+  @Max(604_800, { message: 'CONSOLE_SESSION_MAX_SECONDS must be an integer between 1 and 604800' })
+  CONSOLE_SESSION_MAX_SECONDS = 43_200;
+
+  /** Time allowed between leaving for the provider and coming back to /auth/callback. */
+  @Transform(toInt)
+  @IsInt({ message: 'CONSOLE_SIGNIN_TIMEOUT_SECONDS must be an integer between 1 and 3600' })
+  @Min(1, { message: 'CONSOLE_SIGNIN_TIMEOUT_SECONDS must be an integer between 1 and 3600' })
+  @Max(3600, { message: 'CONSOLE_SIGNIN_TIMEOUT_SECONDS must be an integer between 1 and 3600' })
+  CONSOLE_SIGNIN_TIMEOUT_SECONDS = 600;
+
   /** Skip migrations at start (when an operator runs `npm run migration:run` as its own step). */
   @Transform(toBool)
   @IsBoolean({ message: 'DB_SKIP_MIGRATIONS must be true or false' })
@@ -306,9 +404,15 @@ export class EnvironmentVariables {
 
 const SECRETS = ['REMPART_MASTER_KEY', 'AUDIT_HMAC_KEY'] as const;
 
-export type AppConfig = Readonly<Omit<EnvironmentVariables, (typeof SECRETS)[number] | 'BIND_ADDRESS'>> & {
+export type AppConfig = Readonly<
+  Omit<EnvironmentVariables, (typeof SECRETS)[number] | 'BIND_ADDRESS' | 'CONSOLE_PUBLIC_URL'>
+> & {
   /** BIND_ADDRESS, or its default for NODE_ENV. */
   readonly BIND_ADDRESS: string;
+  /** CONSOLE_PUBLIC_URL without a trailing slash, or its default from API_PORT. */
+  readonly CONSOLE_PUBLIC_URL: string;
+  /** The console's OpenID Connect client, or null when OIDC_ISSUER_URL is unset (sign-in off). */
+  readonly oidc: OidcClientConfig | null;
   /** Encrypts stored private keys (AES-256-GCM through HKDF); see resolveSecret for where it comes from. */
   readonly masterKey: string;
   /**
@@ -325,6 +429,12 @@ export type AppConfig = Readonly<Omit<EnvironmentVariables, (typeof SECRETS)[num
   /** The certificate(s) read from APNS_CA_FILE (PEM), for ApnsClient's `ca`; undefined when unset. */
   readonly apnsCaPem?: string;
 };
+
+export interface OidcClientConfig {
+  readonly issuerUrl: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+}
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -376,6 +486,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       'Invalid configuration: MDM_TRUSTED_PROXIES is required when MDM_CLIENT_CERT_HEADER is set (the addresses of the TLS proxies that may send it)',
     );
   }
+  const oidc = oidcClientConfig(parsed);
   const apnsCaPem = parsed.APNS_CA_FILE === '' ? undefined : readCaFile('APNS_CA_FILE', parsed.APNS_CA_FILE);
   const fallbacks =
     parsed.NODE_ENV === 'development' && master.value !== PUBLISHED_DEVELOPMENT_MASTER_KEY
@@ -384,6 +495,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   return Object.freeze({
     ...rest,
     BIND_ADDRESS: rest.BIND_ADDRESS ?? (parsed.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'),
+    CONSOLE_PUBLIC_URL: (rest.CONSOLE_PUBLIC_URL ?? `http://127.0.0.1:${rest.API_PORT}`).replace(/\/$/, ''),
+    oidc,
     masterKey: master.value,
     masterKeyFallbacks: Object.freeze(fallbacks),
     auditHmacKey: audit.value,
@@ -398,6 +511,31 @@ export const decryptionKeys = (config: AppConfig): readonly string[] => [
   config.masterKey,
   ...config.masterKeyFallbacks,
 ];
+
+const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
+
+/** All three OIDC variables or none; plain http only to a provider on this machine (tests, demo). */
+function oidcClientConfig(parsed: EnvironmentVariables): OidcClientConfig | null {
+  const { OIDC_ISSUER_URL: issuerUrl, OIDC_CLIENT_ID: clientId, OIDC_CLIENT_SECRET: clientSecret } = parsed;
+  if (issuerUrl === undefined && clientId === undefined && clientSecret === undefined) return null;
+  const missing = [
+    issuerUrl === undefined ? 'OIDC_ISSUER_URL' : undefined,
+    clientId === undefined ? 'OIDC_CLIENT_ID' : undefined,
+    clientSecret === undefined ? 'OIDC_CLIENT_SECRET' : undefined,
+  ].filter((name) => name !== undefined);
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `Invalid configuration: ${missing.join(' and ')} must be set too when any of OIDC_ISSUER_URL, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET is`,
+    );
+  }
+  const url = new URL(issuerUrl!);
+  if (url.protocol === 'http:' && !LOOPBACK_HOST.test(url.hostname)) {
+    throw new ConfigError(
+      `Invalid configuration: OIDC_ISSUER_URL must be https (plain http only for a provider on this machine) (got ${JSON.stringify(issuerUrl)})`,
+    );
+  }
+  return Object.freeze({ issuerUrl: issuerUrl!, clientId: clientId!, clientSecret: clientSecret! });
+}
 
 /** Reads a PEM CA file at start, so that a wrong path stops the process here and not at the first push. */
 function readCaFile(name: string, file: string): string {

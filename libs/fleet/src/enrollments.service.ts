@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Not, Repository, type EntityManager } from 'typeorm';
+import { decryptSecret, encryptSecret } from '#libs/apple';
 import { AuditService, type Actor } from '#libs/audit';
 import { APP_CONFIG, type AppConfig } from '#libs/config';
 import {
@@ -30,6 +31,8 @@ export class EnrollmentRepository extends TenantScopedRepository<EnrollmentEntit
 export const ADE_ENROLLMENT_CREATOR = 'system:ade';
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+/** Binds an encrypted token to its enrollment row: a blob copied to another row does not decrypt. */
+const tokenContext = (enrollmentId: string) => `rempart:enrollment-token:${enrollmentId}`;
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** A downloaded enrollment profile must be installed within this time. */
 const CHALLENGE_TTL_MS = 60 * 60 * 1000;
@@ -62,19 +65,22 @@ export class EnrollmentsService {
     input: { group: string; platform: Platform; expiresAt?: Date; maxUses?: number },
     android?: { id: string; androidTokenName: string; encryptedAndroidToken: string },
   ): Promise<CreatedEnrollment> {
-    const group = await this.groups.getBySlug(actor.tenantId, input.group);
+    const group = await this.groups.getReferenced(actor.tenantId, input.group, 'group');
     const expiresAt = input.expiresAt ?? new Date(Date.now() + 30 * DAY_MS);
     if (expiresAt.getTime() <= Date.now())
       throw new DomainException('INVALID_EXPIRY', 'expiresAt: must be in the future');
     const token = randomBytes(24).toString('base64url');
+    const id = android?.id ?? randomUUID();
     const enrollment = await this.dataSource.transaction(async (manager) => {
       const created = await this.enrollments.insert(
         actor.tenantId,
         {
           ...(android ?? {}),
+          id,
           groupId: group.id,
           platform: input.platform,
           tokenHash: sha256(token),
+          encryptedToken: encryptSecret(token, this.config.masterKey, tokenContext(id)),
           expiresAt,
           maxUses: input.maxUses ?? null,
           uses: 0,
@@ -107,6 +113,20 @@ export class EnrollmentsService {
       { createdBy: Not(ADE_ENROLLMENT_CREATOR) },
       { order: { createdAt: 'DESC' }, relations: { group: true } },
     );
+  }
+
+  /** One of the officers' invitations (not ADE's own, which is managed by /v1/apple/ade). */
+  async get(tenantId: string, id: string): Promise<EnrollmentEntity> {
+    const [enrollment] = await this.enrollments.find(tenantId, { id }, { relations: { group: true } });
+    if (!enrollment || enrollment.createdBy === ADE_ENROLLMENT_CREATOR)
+      throw new NotFoundDomainException('enrollment', id);
+    return enrollment;
+  }
+
+  /** The token of an enrollment, decrypted; null for enrollments made before tokens were kept. */
+  tokenOf(enrollment: EnrollmentEntity): string | null {
+    if (!enrollment.encryptedToken) return null;
+    return decryptSecret(enrollment.encryptedToken, this.config.masterKey, tokenContext(enrollment.id));
   }
 
   async revoke(actor: Actor, id: string): Promise<EnrollmentEntity> {

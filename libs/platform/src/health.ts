@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Inject, Injectable, type OnModuleDestroy, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiProperty, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
@@ -55,6 +55,27 @@ export class ReadinessService implements OnModuleDestroy {
   }
 }
 
+class LivenessResponse {
+  @ApiProperty({ example: 'ok' })
+  status!: string;
+}
+
+class ReadinessChecks {
+  @ApiProperty({ enum: ['up', 'down'] })
+  postgres!: CheckResult;
+
+  @ApiProperty({ enum: ['up', 'down'] })
+  redis!: CheckResult;
+}
+
+class ReadinessResponse {
+  @ApiProperty({ enum: ['ok', 'unavailable'] })
+  status!: 'ok' | 'unavailable';
+
+  @ApiProperty({ type: ReadinessChecks })
+  checks!: ReadinessChecks;
+}
+
 @ApiTags('health')
 @Public()
 @Controller()
@@ -64,12 +85,23 @@ export class HealthController {
   /** Liveness: the process answers. */
   @Get('healthz')
   @HttpCode(200)
+  @ApiOperation({
+    summary: 'Liveness',
+    description: 'The process answers. No token; for the orchestrator’s liveness probe.',
+  })
+  @ApiResponse({ status: 200, type: LivenessResponse, description: 'alive' })
   live() {
     return { status: 'ok' };
   }
 
   /** Readiness: PostgreSQL and Redis both answer; 503 otherwise. */
   @Get('readyz')
+  @ApiOperation({
+    summary: 'Readiness',
+    description: 'PostgreSQL and Redis both answer. No token; for the orchestrator’s readiness probe.',
+  })
+  @ApiResponse({ status: 200, type: ReadinessResponse, description: 'ready' })
+  @ApiResponse({ status: 503, type: ReadinessResponse, description: 'not ready: `checks` says what is down' })
   async ready(@Res({ passthrough: true }) res: Response) {
     const checks = await this.readiness.check();
     const ok = checks.postgres === 'up' && checks.redis === 'up';

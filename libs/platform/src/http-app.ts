@@ -16,7 +16,13 @@ export interface HttpAppOptions {
   logger: Logger;
   /** Body parsers this app accepts, each with its own size limit; a failure is a JSON 4xx. */
   bodyParsers: RequestHandler[];
-  openApi?: { title: string; description: string; version: string };
+  openApi?: {
+    title: string;
+    description: string;
+    version: string;
+    /** The operation groups, in the order the document lists them, each with what it is for. */
+    tags?: Array<{ name: string; description: string }>;
+  };
   /** Express `trust proxy` (TRUST_PROXY): whose X-Forwarded-For gives the client address. Empty: nobody's. */
   trustProxy?: string;
 }
@@ -56,13 +62,24 @@ export async function createHttpApp(module: unknown, options: HttpAppOptions): P
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
   if (options.openApi) {
+    const builder = new DocumentBuilder();
+    for (const tag of options.openApi.tags ?? []) builder.addTag(tag.name, tag.description);
     const document = SwaggerModule.createDocument(
       app,
-      new DocumentBuilder()
+      builder
         .setTitle(options.openApi.title)
         .setDescription(options.openApi.description)
         .setVersion(options.openApi.version)
-        .addBearerAuth()
+        .addBearerAuth(
+          {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'opaque',
+            description:
+              'An opaque officer token (not a JWT): issued by the CLI (`officer create`) or by `POST /v1/officers/{id}/tokens`, shown once, stored hashed.',
+          },
+          'bearer',
+        )
         .build(),
     );
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });

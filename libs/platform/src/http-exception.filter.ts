@@ -11,6 +11,7 @@ import { TooManyAuthFailures } from './auth-failure-limiter.js';
 import { DomainException } from './domain.exception.js';
 import { currentRequestId } from './request-context.js';
 import { routePattern } from './route-pattern.js';
+import { ValidationFailed, type FieldError } from './validation.js';
 
 export interface ErrorBody {
   statusCode: number;
@@ -18,6 +19,8 @@ export interface ErrorBody {
   message: string;
   code?: string;
   requestId?: string;
+  /** Validation failures only: each field and what to fix (`message` joins them). */
+  errors?: FieldError[];
 }
 
 const REASONS: Record<number, string> = {
@@ -113,6 +116,7 @@ export function errorBody(exception: unknown): ErrorBody {
       message: exception.message,
       code: exception.code,
       requestId,
+      ...(exception instanceof ValidationFailed ? { errors: exception.errors } : {}),
     };
   }
   if (exception instanceof HttpException) {

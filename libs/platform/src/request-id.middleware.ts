@@ -34,6 +34,8 @@ export function requestIdMiddleware(logger: Logger, metrics: MetricsService) {
         'request completed',
       );
     });
-    requestContext.run({ requestId }, next);
+    const length = req.header('content-length');
+    const hasBody = req.header('transfer-encoding') !== undefined || (length !== undefined && length !== '0');
+    requestContext.run({ requestId, contentType: req.header('content-type'), hasBody }, next);
   };
 }

@@ -1,7 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService, type Actor } from '#libs/audit';
-import { DELIVERY_STATES, RolloutEntity, type DeliveryState, type RolloutState } from '#libs/persistence';
+import {
+  DELIVERY_STATES,
+  RolloutEntity,
+  type DeliveryState,
+  type Platform,
+  type RolloutState,
+} from '#libs/persistence';
 import { ConflictDomainException, NotFoundDomainException } from '#libs/platform';
 import { ReconcilerService } from './reconciler.service.js';
 import { RolloutRepository } from './rollout.repository.js';
@@ -26,6 +32,8 @@ export interface RolloutView {
 }
 
 export interface RolloutDetail extends RolloutView {
+  /** The same counts per platform (platforms without deliveries are left out). */
+  countsByPlatform: Partial<Record<Platform, DeliveryCounts>>;
   /** Why deliveries failed or wait, most frequent first. */
   reasons: Array<{ state: DeliveryState; reason: string; count: number }>;
 }
@@ -60,7 +68,21 @@ export class RolloutsService {
         GROUP BY state, reason ORDER BY count DESC, reason LIMIT 20`,
         [rollout.id],
       );
-    return { ...view(rollout, slugs.get(rollout.policyId) ?? '', counts.get(rollout.id)), reasons };
+    const perPlatform: Array<{ platform: Platform; state: DeliveryState; count: number }> =
+      await this.dataSource.query(
+        `SELECT platform, state, count(*)::int AS count FROM deliveries
+        WHERE rollout_id = $1 GROUP BY platform, state ORDER BY platform`,
+        [rollout.id],
+      );
+    const countsByPlatform: Partial<Record<Platform, DeliveryCounts>> = {};
+    for (const row of perPlatform) {
+      (countsByPlatform[row.platform] ??= emptyCounts())[row.state] = row.count;
+    }
+    return {
+      ...view(rollout, slugs.get(rollout.policyId) ?? '', counts.get(rollout.id)),
+      countsByPlatform,
+      reasons,
+    };
   }
 
   /** No more pushes; phones that check in on their own still receive the queued command. */

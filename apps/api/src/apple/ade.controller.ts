@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Header, HttpCode, Patch, Post, Put, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -19,10 +19,21 @@ import type { Actor } from '#libs/audit';
 import { CurrentActor, CurrentPrincipal, RequireRole, type Principal } from '#libs/auth';
 import { JobName, JobQueue } from '#libs/jobs';
 import { ADE_ASSIGNMENT_STATUSES, type AdeAssignmentStatus } from '#libs/persistence';
-import { DomainException } from '#libs/platform';
+import {
+  ApiDoc,
+  ApiErrors,
+  ApiFileResponse,
+  ApiJsonBody,
+  ApiOfficerController,
+  DomainException,
+} from '#libs/platform';
+import { AdeAccountResponse, AdeDevicesPage, AdeSyncQueuedResponse } from './apple.openapi.js';
+
+const P7M_EXAMPLE =
+  'Content-Type: application/pkcs7-mime; name="smime.p7m"; smime-type=enveloped-data\nContent-Transfer-Encoding: base64\n\nMIAGCSqGSIb3DQEHA6CAMIACAQAxggFr...';
 
 export class AdeRuleDto {
-  @ApiPropertyOptional({ description: 'slug of the group these phones join' })
+  @ApiPropertyOptional({ description: 'slug of the group these phones join', example: 'ministere-interieur' })
   @IsString()
   group!: string;
 
@@ -63,7 +74,10 @@ export class AdeSettingsDto {
 }
 
 export class AdeDevicesQuery {
-  @ApiPropertyOptional({ enum: ADE_ASSIGNMENT_STATUSES })
+  @ApiPropertyOptional({
+    enum: ADE_ASSIGNMENT_STATUSES,
+    description: 'only devices in this assignment state',
+  })
   @IsOptional()
   @IsIn(ADE_ASSIGNMENT_STATUSES)
   status?: AdeAssignmentStatus;
@@ -73,7 +87,7 @@ export class AdeDevicesQuery {
   @IsString()
   cursor?: string;
 
-  @ApiPropertyOptional({ default: 100, maximum: 1000 })
+  @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 1000, description: 'devices per page' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -96,7 +110,7 @@ function tokenText(body: unknown): string {
 }
 
 @ApiTags('apple')
-@ApiBearerAuth()
+@ApiOfficerController()
 @Controller('v1/apple/ade')
 export class AdeController {
   constructor(
@@ -106,9 +120,11 @@ export class AdeController {
   ) {}
 
   @Get()
-  @ApiOperation({
-    summary: 'ABM account, server token expiry (warning 30 days ahead), last sync, blocking state',
-  })
+  @ApiDoc(
+    'Read the Apple Business Manager link',
+    'The ABM account, server token expiry (warning 30 days ahead), last sync, assignment settings, and `state` with a `message` saying what to do when something blocks ADE. Any role.',
+  )
+  @ApiResponse({ status: 200, type: AdeAccountResponse, description: 'the ADE account' })
   describe(@CurrentPrincipal() principal: Principal) {
     return this.accounts.describe(principal.tenantId);
   }
@@ -117,14 +133,29 @@ export class AdeController {
   @RequireRole('admin')
   @Header('Content-Type', 'application/x-pem-file')
   @Header('Content-Disposition', 'attachment; filename="rempart-ade.pem"')
-  @ApiOperation({ summary: 'The PEM certificate to upload to an MDM server in Apple Business Manager' })
+  @ApiDoc(
+    'Download the certificate for Apple Business Manager',
+    'The PEM public key to upload when adding an MDM server in ABM; the key pair is made once (audited). ABM then gives a server token to upload with `PUT /v1/apple/ade/token`. Admin only.',
+  )
+  @ApiFileResponse(200, 'application/x-pem-file', 'the certificate (PEM)')
+  @ApiErrors(403)
   certificate(@CurrentActor() actor: Actor) {
     return this.accounts.certificate(actor);
   }
 
   @Put('token')
   @RequireRole('admin')
-  @ApiOperation({ summary: 'Upload the server token downloaded from ABM (the .p7m, as text)' })
+  @ApiDoc(
+    'Upload the ABM server token',
+    'The `.p7m` file downloaded from ABM as the body (Content-Type: application/pkcs7-mime or text/plain), or `{"token": "<its text>"}`. It is decrypted with the key of `GET /v1/apple/ade/certificate`, checked with Apple, stored encrypted, and a sync starts. Admin only; audited.',
+  )
+  @ApiConsumes('application/pkcs7-mime', 'text/plain', 'application/json')
+  @ApiBody({
+    schema: { oneOf: [{ type: 'string' }, { type: 'object', properties: { token: { type: 'string' } } }] },
+    examples: { p7m: { summary: 'the downloaded file', value: P7M_EXAMPLE } },
+  })
+  @ApiResponse({ status: 200, type: AdeAccountResponse, description: 'the ADE account, token included' })
+  @ApiErrors(400, 403, 502)
   async uploadToken(@CurrentActor() actor: Actor, @Req() req: Request) {
     const view = await this.accounts.uploadToken(actor, tokenText(req.body));
     await this.jobs.enqueue({ name: JobName.AdeSync, data: { tenantId: actor.tenantId } });
@@ -133,9 +164,24 @@ export class AdeController {
 
   @Patch()
   @RequireRole('officer')
-  @ApiOperation({
-    summary: 'Default group, assignment rules and skipped Setup Assistant panes of ADE phones',
+  @ApiDoc(
+    'Set where ADE phones go',
+    'Default group, assignment rules (first match wins, by serial or ABM description) and the Setup Assistant panes ADE phones skip. Officer or above; audited.',
+  )
+  @ApiJsonBody(AdeSettingsDto, {
+    rules: {
+      value: {
+        defaultGroup: 'ministere-interieur',
+        rules: [
+          { group: 'cabinet', serials: ['F2LXK0AAHG7F'] },
+          { group: 'prefecture-nord', descriptionContains: 'Lille' },
+        ],
+        skipSetupItems: ['Siri', 'Privacy'],
+      },
+    },
   })
+  @ApiResponse({ status: 200, type: AdeAccountResponse, description: 'the ADE account' })
+  @ApiErrors(400, 403, 404)
   update(@CurrentActor() actor: Actor, @Body() body: AdeSettingsDto) {
     return this.accounts.update(actor, body);
   }
@@ -143,7 +189,12 @@ export class AdeController {
   @Post('sync')
   @HttpCode(202)
   @RequireRole('officer')
-  @ApiOperation({ summary: 'Sync ABM devices and assign them now (one sync per tenant at a time)' })
+  @ApiDoc(
+    'Sync with Apple Business Manager now',
+    'Queues a sync of the ABM devices and their assignment to Rempart’s enrollment profile (one sync per tenant at a time). Officer or above.',
+  )
+  @ApiResponse({ status: 202, type: AdeSyncQueuedResponse, description: 'the sync is queued' })
+  @ApiErrors(403, 404, 409)
   async sync(@CurrentPrincipal() principal: Principal) {
     await this.accounts.credentials(await this.accounts.get(principal.tenantId));
     const jobId = await this.jobs.enqueue({ name: JobName.AdeSync, data: { tenantId: principal.tenantId } });
@@ -151,7 +202,12 @@ export class AdeController {
   }
 
   @Get('devices')
-  @ApiOperation({ summary: 'ABM devices with their assignment state, by serial number' })
+  @ApiDoc(
+    'List the ABM devices',
+    'Devices Apple Business Manager lists for your server, by serial number, with their group, assignment state and enrolled UDID; page with `nextCursor`. Any role.',
+  )
+  @ApiResponse({ status: 200, type: AdeDevicesPage, description: 'one page of devices' })
+  @ApiErrors(400)
   listDevices(@CurrentPrincipal() principal: Principal, @Query() query: AdeDevicesQuery) {
     return this.devices.list(principal.tenantId, {
       status: query.status,

@@ -1,11 +1,12 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDate, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { AuditService } from '#libs/audit';
 import { CurrentPrincipal, type Principal } from '#libs/auth';
 import type { AuditEventEntity } from '#libs/persistence';
-import { MAX_INT32 } from '#libs/platform';
+import { ApiDoc, ApiErrors, ApiOfficerController, IsIsoDateTime, MAX_INT32 } from '#libs/platform';
+import { AuditEventsPage } from './audit-events.openapi.js';
 
 export class AuditEventsQuery {
   @ApiPropertyOptional({ description: 'officer e-mail or id' })
@@ -14,7 +15,7 @@ export class AuditEventsQuery {
   @MaxLength(254)
   actor?: string;
 
-  @ApiPropertyOptional({ example: 'group.create' })
+  @ApiPropertyOptional({ example: 'group.create', description: 'the action, e.g. policy.publish' })
   @IsOptional()
   @IsString()
   @MaxLength(100)
@@ -22,14 +23,12 @@ export class AuditEventsQuery {
 
   @ApiPropertyOptional({ description: 'ISO-8601; events at or after' })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'from must be an ISO-8601 date' })
+  @IsIsoDateTime()
   from?: Date;
 
   @ApiPropertyOptional({ description: 'ISO-8601; events before' })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'to must be an ISO-8601 date' })
+  @IsIsoDateTime()
   to?: Date;
 
   @ApiPropertyOptional({ description: 'the nextCursor of the previous page' })
@@ -40,7 +39,7 @@ export class AuditEventsQuery {
   @Max(MAX_INT32)
   cursor?: number;
 
-  @ApiPropertyOptional({ default: 50, maximum: 500 })
+  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500, description: 'events per page' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -62,12 +61,18 @@ const eventView = (e: AuditEventEntity) => ({
 });
 
 @ApiTags('audit')
-@ApiBearerAuth()
+@ApiOfficerController()
 @Controller('v1/audit-events')
 export class AuditEventsController {
   constructor(private readonly audit: AuditService) {}
 
   @Get()
+  @ApiDoc(
+    'Read the audit log',
+    'Every officer action of your tenant, newest first, filtered by actor, action and time; page with `nextCursor`. Each event carries its hash in the tenant’s chain (`npm run cli -- audit verify` checks it). Any role.',
+  )
+  @ApiResponse({ status: 200, type: AuditEventsPage, description: 'one page of events' })
+  @ApiErrors(400)
   async list(@CurrentPrincipal() principal: Principal, @Query() query: AuditEventsQuery) {
     const page = await this.audit.list(principal.tenantId, {
       actor: query.actor,

@@ -1,11 +1,20 @@
 import { Controller, Get, Param, Query, Res, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiPropertyOptional, ApiResponse, ApiTags, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import type { Response } from 'express';
 import { CurrentPrincipal, type Principal } from '#libs/auth';
 import { ComplianceExportService, ComplianceReportsService } from '#libs/compliance';
 import { COMPLIANCE_STATUSES, type ComplianceStatus } from '#libs/persistence';
+import { ApiDoc, ApiErrors, ApiOfficerController, ApiPathParam } from '#libs/platform';
+import {
+  ComplianceAppResponse,
+  ComplianceChangeResponse,
+  ComplianceDeviceResponse,
+  ComplianceSummaryResponse,
+  TrendDayResponse,
+} from './compliance.openapi.js';
+import { PageQuery } from '../page-query.js';
 
 export class ScopeQuery {
   @ApiPropertyOptional({ description: 'a device group slug' })
@@ -19,37 +28,22 @@ export class ScopeQuery {
   policy?: string;
 }
 
-export class ComplianceDevicesQuery extends ScopeQuery {
-  @ApiPropertyOptional({ enum: COMPLIANCE_STATUSES })
-  @IsOptional()
-  @IsIn(COMPLIANCE_STATUSES, { message: `status must be one of ${COMPLIANCE_STATUSES.join(', ')}` })
-  status?: ComplianceStatus;
-
-  @ApiPropertyOptional({ default: 100, maximum: 1000 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit?: number;
-
-  @ApiPropertyOptional({ default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset?: number;
-}
-
 export class ExportQuery extends ScopeQuery {
-  @ApiPropertyOptional({ enum: COMPLIANCE_STATUSES })
+  @ApiPropertyOptional({ enum: COMPLIANCE_STATUSES, description: 'only devices with this status' })
   @IsOptional()
   @IsIn(COMPLIANCE_STATUSES, { message: `status must be one of ${COMPLIANCE_STATUSES.join(', ')}` })
   status?: ComplianceStatus;
 }
+
+export class ComplianceDevicesQuery extends IntersectionType(ExportQuery, PageQuery) {}
 
 export class TrendQuery {
-  @ApiPropertyOptional({ default: 30, minimum: 1, maximum: 366 })
+  @ApiPropertyOptional({
+    default: 30,
+    minimum: 1,
+    maximum: 366,
+    description: 'how many days back, today included',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'days must be an integer between 1 and 366' })
@@ -59,7 +53,7 @@ export class TrendQuery {
 }
 
 @ApiTags('compliance')
-@ApiBearerAuth()
+@ApiOfficerController()
 @Controller('v1/compliance')
 export class ComplianceController {
   constructor(
@@ -68,13 +62,23 @@ export class ComplianceController {
   ) {}
 
   @Get('summary')
-  @ApiOperation({ summary: 'Devices per compliance status, for the tenant, a group or a policy' })
+  @ApiDoc(
+    'Count devices per compliance status',
+    'For the whole tenant, a group or the groups of a policy: how many devices are compliant, non-compliant, pending, stale... Any role.',
+  )
+  @ApiResponse({ status: 200, type: ComplianceSummaryResponse, description: 'the counts' })
+  @ApiErrors(400, 404)
   summary(@CurrentPrincipal() principal: Principal, @Query() query: ScopeQuery) {
     return this.reports.summary(principal.tenantId, query);
   }
 
   @Get('devices')
-  @ApiOperation({ summary: 'Devices with their status, reasons and time since they became non-compliant' })
+  @ApiDoc(
+    'List devices with their compliance',
+    'Devices with their status, the reasons (which banned app, which policy version), warnings and how long they have been non-compliant; longest first. Any role.',
+  )
+  @ApiResponse({ status: 200, type: [ComplianceDeviceResponse], description: 'the devices' })
+  @ApiErrors(400, 404)
   devices(@CurrentPrincipal() principal: Principal, @Query() query: ComplianceDevicesQuery) {
     return this.reports.devices(principal.tenantId, {
       ...query,
@@ -84,19 +88,39 @@ export class ComplianceController {
   }
 
   @Get('devices/:udid/history')
-  @ApiOperation({ summary: "One device's compliance status changes, newest first" })
+  @ApiDoc(
+    'Read a device’s compliance history',
+    'Its status changes with their reasons, newest first (500 at most). Any role.',
+  )
+  @ApiPathParam('udid', 'the device: iOS UDID, or Android device id')
+  @ApiResponse({ status: 200, type: [ComplianceChangeResponse], description: 'the changes' })
+  @ApiErrors(404)
   history(@CurrentPrincipal() principal: Principal, @Param('udid') udid: string) {
     return this.reports.history(principal.tenantId, udid);
   }
 
   @Get('apps')
-  @ApiOperation({ summary: 'Banned apps installed: devices and groups per app' })
+  @ApiDoc(
+    'Count banned apps installed',
+    'Per banned app found on devices: its identifiers, on how many devices and groups. Any role.',
+  )
+  @ApiResponse({ status: 200, type: [ComplianceAppResponse], description: 'the apps' })
+  @ApiErrors(400, 404)
   apps(@CurrentPrincipal() principal: Principal, @Query() query: ScopeQuery) {
     return this.reports.apps(principal.tenantId, query);
   }
 
   @Get('export.csv')
-  @ApiOperation({ summary: 'Every device and reason as CSV (UTF-8), streamed from a database cursor' })
+  @ApiDoc(
+    'Export compliance as CSV',
+    'One row per device and reason (UTF-8 CSV with a header), streamed from a database cursor, so any fleet size fits. Any role.',
+  )
+  @ApiResponse({
+    status: 200,
+    description: 'the CSV',
+    content: { 'text/csv': { schema: { type: 'string' } } },
+  })
+  @ApiErrors(400, 404)
   async export(
     @CurrentPrincipal() principal: Principal,
     @Query() query: ExportQuery,
@@ -113,7 +137,12 @@ export class ComplianceController {
   }
 
   @Get('trend')
-  @ApiOperation({ summary: 'Devices per status for each of the last `days` days (daily snapshots)' })
+  @ApiDoc(
+    'Read the compliance trend',
+    'Devices per status for each of the last `days` days, from the daily snapshots. Any role.',
+  )
+  @ApiResponse({ status: 200, type: [TrendDayResponse], description: 'one entry per day, oldest first' })
+  @ApiErrors(400)
   trend(@CurrentPrincipal() principal: Principal, @Query() query: TrendQuery) {
     return this.reports.trend(principal.tenantId, query.days ?? 30);
   }

@@ -8,7 +8,10 @@ export class CreateOfficerDto {
   @MaxLength(254)
   email!: string;
 
-  @ApiProperty({ enum: OFFICER_ROLES })
+  @ApiProperty({
+    enum: OFFICER_ROLES,
+    description: 'auditor reads; officer also manages; admin also manages officers',
+  })
   @IsIn(OFFICER_ROLES, { message: `role must be one of ${OFFICER_ROLES.join(', ')}` })
   role!: OfficerRole;
 }
@@ -26,6 +29,65 @@ export class CreateTokenDto {
   @Min(1)
   @Max(3650)
   expiresInDays?: number;
+}
+
+export class OfficerResponse {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ example: 'rssi@interieur.gouv.fr' })
+  email!: string;
+
+  @ApiProperty({ enum: OFFICER_ROLES })
+  role!: OfficerRole;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  createdAt!: Date;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'set once disabled' })
+  disabledAt!: Date | null;
+}
+
+export class TokenResponse {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  officerId!: string;
+
+  @ApiProperty({ type: String, nullable: true, example: 'ci-script' })
+  label!: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  createdAt!: Date;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  expiresAt!: Date | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  revokedAt!: Date | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  lastUsedAt!: Date | null;
+}
+
+export class IssuedTokenResponse extends TokenResponse {
+  @ApiProperty({ description: 'the bearer token; shown in this answer only, stored hashed' })
+  token!: string;
+}
+
+export class MeResponse {
+  @ApiProperty({ example: 'interieur', description: 'slug of the tenant' })
+  tenant!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  officerId!: string;
+
+  @ApiProperty({ example: 'rssi@interieur.gouv.fr' })
+  email!: string;
+
+  @ApiProperty({ enum: OFFICER_ROLES })
+  role!: OfficerRole;
 }
 
 export const officerView = (o: OfficerEntity) => ({

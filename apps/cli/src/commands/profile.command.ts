@@ -4,7 +4,7 @@ import { type Command, Option } from 'commander';
 import { compileAndroidPolicy, serializeAndroidPolicy } from '#libs/android';
 import { CmsSigner, compileRestrictionsProfile } from '#libs/apple';
 import { loadShippedProfiles, readAppListFile, type AppList } from '#libs/catalog';
-import { resolveBanSpec } from '#libs/policy';
+import { blockedAppsLine, resolveBanSpec } from '#libs/policy';
 import type { CliIo } from '../cli-context.js';
 import { CliFailure } from '../cli-failure.js';
 
@@ -78,6 +78,9 @@ async function build(options: ProfileBuildOptions, io: CliIo, writeStdout: (byte
     blockLists,
     allowLists: lists.filter((l) => l.kind === 'allow'),
   });
+  // As the server's versions do: the description phones show names the apps.
+  const appsLine = blockedAppsLine(shipped.catalog, lists, spec);
+  if (appsLine) spec.policy.description = `${spec.policy.description}\n\n${appsLine}`.trimStart();
 
   let output: Buffer;
   if (options.platform === 'android') {

@@ -2,7 +2,6 @@ import {
   Controller,
   Get,
   Headers,
-  Header,
   HttpCode,
   Param,
   Post,
@@ -27,6 +26,16 @@ import { AuthFailureLimiter, clientAddress, DomainException } from '#libs/platfo
 const ADE_GUESSES = new Set(['ADE_URL_UNKNOWN', 'MACHINE_INFO_UNTRUSTED', 'MACHINE_INFO_BAD_SIGNATURE']);
 
 const rawBody = (req: Request): Buffer => (Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
+
+/**
+ * The profile's type and attachment name go on the profile only: set by decorators, they would also
+ * label an error (a JSON body) as a profile to download, and Safari would offer to install it.
+ */
+const enrollmentProfileFile = (profile: Buffer) =>
+  new StreamableFile(profile, {
+    type: 'application/x-apple-aspen-config',
+    disposition: 'attachment; filename="enroll.mobileconfig"',
+  });
 
 /** The TCP peer is the address that counts: X-Forwarded-For is whatever the sender wrote. */
 const mdmRequest = (tenantId: string, req: Request): MdmRequest => ({
@@ -53,16 +62,12 @@ export class AppleMdmController {
   /** Setup Assistant (ADE): the CMS-signed MachineInfo as the body (the profile's `url`). */
   @Post('ade/:token')
   @HttpCode(200)
-  @Header('Content-Type', 'application/x-apple-aspen-config')
-  @Header('Content-Disposition', 'attachment; filename="enroll.mobileconfig"')
   async adeEnroll(@Param('token') token: string, @Req() req: Request) {
     return this.adeProfile(req, token, rawBody(req));
   }
 
   /** Setup Assistant's web-view variant: the same MachineInfo, base64, in x-apple-aspen-deviceinfo. */
   @Get('ade/:token')
-  @Header('Content-Type', 'application/x-apple-aspen-config')
-  @Header('Content-Disposition', 'attachment; filename="enroll.mobileconfig"')
   async adeEnrollWebView(
     @Param('token') token: string,
     @Headers('x-apple-aspen-deviceinfo') deviceInfo: string | undefined,
@@ -83,7 +88,7 @@ export class AppleMdmController {
     const address = clientAddress(req);
     await this.failures.assertAllowed(address);
     try {
-      return new StreamableFile(await this.ade.enrollmentProfile(token, machineInfo));
+      return enrollmentProfileFile(await this.ade.enrollmentProfile(token, machineInfo));
     } catch (error) {
       if (error instanceof DomainException && ADE_GUESSES.has(error.code)) {
         await this.failures.recordFailure(address);
@@ -93,14 +98,12 @@ export class AppleMdmController {
   }
 
   @Get('enroll/:token')
-  @Header('Content-Type', 'application/x-apple-aspen-config')
-  @Header('Content-Disposition', 'attachment; filename="enroll.mobileconfig"')
   async enrollmentProfile(@Param('token') token: string, @Req() req: Request) {
     // Enrollment tokens are bearer secrets in a URL: an address that keeps guessing is cut off.
     const address = clientAddress(req);
     await this.failures.assertAllowed(address);
     try {
-      return new StreamableFile(await this.enrollment.enrollmentProfile(token));
+      return enrollmentProfileFile(await this.enrollment.enrollmentProfile(token));
     } catch (error) {
       if (error instanceof PhoneFacingNotFound) await this.failures.recordFailure(address);
       throw error;

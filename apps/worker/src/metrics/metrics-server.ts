@@ -12,7 +12,7 @@ import { WorkerMetricsService } from './worker-metrics.service.js';
 
 /**
  * The worker has no HTTP API; this one plain HTTP listener serves `GET /metrics` (and `/healthz`)
- * on WORKER_METRICS_PORT, for Prometheus inside the deployment's network.
+ * on METRICS_BIND_ADDRESS:WORKER_METRICS_PORT, for Prometheus inside the deployment's network.
  */
 @Injectable()
 export class MetricsServer implements OnApplicationBootstrap, OnModuleDestroy {
@@ -61,7 +61,7 @@ export class MetricsServer implements OnApplicationBootstrap, OnModuleDestroy {
             : error,
         ),
       );
-      server.listen(this.config.WORKER_METRICS_PORT, () => resolve());
+      server.listen(this.config.WORKER_METRICS_PORT, this.config.METRICS_BIND_ADDRESS, () => resolve());
     });
     this.server = server;
     this.logger.log({ port: this.port }, `worker metrics on :${this.port}/metrics`);

@@ -247,7 +247,7 @@ export class AdeAccountsService {
       }
     }
     const defaultGroup = input.defaultGroup
-      ? await this.groups.getBySlug(actor.tenantId, input.defaultGroup)
+      ? await this.groups.getReferenced(actor.tenantId, input.defaultGroup, 'defaultGroup')
       : undefined;
     const rules = input.rules ?? account.assignmentRules;
     const resolvedRules: Array<AdeAssignmentRule & { groupId: string }> = [];
@@ -259,7 +259,10 @@ export class AdeAccountsService {
           400,
         );
       }
-      resolvedRules.push({ ...rule, groupId: (await this.groups.getBySlug(actor.tenantId, rule.group)).id });
+      resolvedRules.push({
+        ...rule,
+        groupId: (await this.groups.getReferenced(actor.tenantId, rule.group, `rules[${i}].group`)).id,
+      });
     }
     const saved = await this.dataSource.transaction(async (manager) => {
       const changes: Partial<AdeAccountEntity> = { skipSetupItems, assignmentRules: rules };

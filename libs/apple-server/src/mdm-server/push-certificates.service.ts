@@ -46,7 +46,9 @@ export class PushCertificatesService {
   ): Promise<PushCertificateView> {
     let parsed;
     try {
-      parsed = parsePushCertificate(input);
+      parsed = parsePushCertificate(input, new Date(), {
+        allowUntrustedIssuer: this.config.APNS_ALLOW_UNTRUSTED_PUSH_CERTIFICATES,
+      });
     } catch (error) {
       if (error instanceof PushCertificateError) throw new DomainException(error.code, error.message, 400);
       throw error;
@@ -122,6 +124,19 @@ export class PushCertificatesService {
       .where('c.retired_at IS NULL AND c.not_after <= :limit', { limit })
       .getMany();
     return rows.map((row) => ({ tenantId: row.tenantId, ...this.view(row, now) }));
+  }
+
+  /**
+   * Before an iPhone enrollment link is handed out: without a push certificate the profile behind it
+   * cannot be built (its MDM payload needs the topic), so the link would only fail on the phone.
+   */
+  async requireForEnrollment(tenantId: string): Promise<void> {
+    if (await this.active(tenantId)) return;
+    throw new DomainException(
+      'NO_PUSH_CERTIFICATE',
+      'iPhones cannot enroll before the organisation has an APNs push certificate: an admin uploads one with PUT /v1/apple/push-certificate, then create the enrollment again',
+      409,
+    );
   }
 
   async describe(tenantId: string): Promise<PushCertificateView> {

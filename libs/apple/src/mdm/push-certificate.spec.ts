@@ -54,7 +54,7 @@ function refusal(
   now?: Date,
 ): { code: PushCertificateErrorCode; message: string } {
   try {
-    parsePushCertificate(input, now);
+    parsePushCertificate(input, now, { allowUntrustedIssuer: true });
   } catch (error) {
     expect(error).toBeInstanceOf(PushCertificateError);
     const { code, message } = error as PushCertificateError;
@@ -69,15 +69,24 @@ beforeAll(() => {
   selfSigned('app-push', '/UID=fr.gouv.tchap/CN=Apple Push Services: fr.gouv.tchap/C=US');
   selfSigned('no-uid', '/CN=APSP:no-uid/C=US');
   selfSigned('other', `/UID=com.apple.mgmt.External.other/CN=APSP:other/C=US`);
+  // Stand-ins named like Apple's push CA and like an impostor of it (the check compares names).
+  pki.ca(
+    'apple-aai2',
+    'Apple Application Integration 2 Certification Authority/OU=Apple Certification Authority/O=Apple Inc./C=US',
+  );
+  pki.issue('from-apple', 'apple-aai2', `/UID=${TOPIC}/CN=APSP:${PUSH_UUID}/C=US`);
+  pki.ca('lookalike', 'Apple Application Integration 2 Certification Authority/O=Not Apple/C=US');
+  pki.issue('from-lookalike', 'lookalike', `/UID=${TOPIC}/CN=APSP:${PUSH_UUID}/C=US`);
 });
 afterAll(() => pki.cleanup());
 
 describe('parsePushCertificate', () => {
   it('reads the topic (subject UID) from a PEM certificate and key', () => {
-    const parsed = parsePushCertificate({
-      certificatePem: pki.read('push.pem'),
-      privateKeyPem: pki.read('push.key'),
-    });
+    const parsed = parsePushCertificate(
+      { certificatePem: pki.read('push.pem'), privateKeyPem: pki.read('push.key') },
+      undefined,
+      { allowUntrustedIssuer: true },
+    );
     const cert = new X509Certificate(pki.read('push.pem'));
     expect(parsed.topic).toBe(TOPIC);
     expect(parsed.subject).toBe(`UID=${TOPIC}, CN=APSP:${PUSH_UUID}, C=US`);
@@ -90,10 +99,11 @@ describe('parsePushCertificate', () => {
   });
 
   it('reads the same certificate from PKCS#12 (as exported from Keychain Access)', () => {
-    const parsed = parsePushCertificate({
-      pkcs12Base64: pkcs12('push', 'mot de passe'),
-      password: 'mot de passe',
-    });
+    const parsed = parsePushCertificate(
+      { pkcs12Base64: pkcs12('push', 'mot de passe'), password: 'mot de passe' },
+      undefined,
+      { allowUntrustedIssuer: true },
+    );
     expect(parsed.topic).toBe(TOPIC);
     expect(parsed.certificatePem.trim()).toBe(pki.read('push.pem').trim());
   });
@@ -145,5 +155,31 @@ describe('parsePushCertificate', () => {
     );
     expect(refusal(null as never).code).toBe('INVALID_INPUT');
     expect(refusal({ certificatePem: 1, privateKeyPem: 2 } as never).code).toBe('INVALID_INPUT');
+  });
+
+  it('accepts a push certificate issued by Apple Application Integration 2 CA without any setting', () => {
+    const parsed = parsePushCertificate({
+      certificatePem: pki.read('from-apple.pem'),
+      privateKeyPem: pki.read('from-apple.key'),
+    });
+    expect(parsed.topic).toBe(TOPIC);
+    expect(parsed.issuer).toMatch(/Apple Application Integration 2 Certification Authority/);
+  });
+
+  it('refuses a self-made push certificate, or one from a CA that only borrows Apple’s CA name', () => {
+    for (const name of ['push', 'from-lookalike']) {
+      let refused: unknown;
+      try {
+        parsePushCertificate({
+          certificatePem: pki.read(`${name}.pem`),
+          privateKeyPem: pki.read(`${name}.key`),
+        });
+      } catch (error) {
+        refused = error;
+      }
+      expect(refused).toBeInstanceOf(PushCertificateError);
+      expect((refused as PushCertificateError).code).toBe('NOT_ISSUED_BY_APPLE');
+      expect((refused as PushCertificateError).message).toMatch(/identity\.apple\.com\/pushcert/);
+    }
   });
 });

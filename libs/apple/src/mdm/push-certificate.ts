@@ -23,7 +23,8 @@ export type PushCertificateErrorCode =
   | 'KEY_MISMATCH'
   | 'NOT_AN_MDM_PUSH_CERTIFICATE'
   | 'EXPIRED'
-  | 'NOT_YET_VALID';
+  | 'NOT_YET_VALID'
+  | 'NOT_ISSUED_BY_APPLE';
 
 /** The push certificate upload was refused; `message` is for the officer and never contains the password or key. */
 export class PushCertificateError extends Error {
@@ -121,12 +122,53 @@ export function pushTopicOf(cert: X509Certificate): string {
 }
 
 /**
+ * The certification authorities that issue APNs certificates: Apple Application Integration (2, G3,
+ * CA 5 - G1: the MDM push certificates of identity.apple.com) and Apple Worldwide Developer Relations
+ * (app push certificates), all `O=Apple Inc.` under Apple Root CA. Only the issuer's name is
+ * compared: the CA certificates could not be obtained offline when this was written, and uploads
+ * carry the leaf alone, so the signature is not checked. What the check catches is a certificate
+ * that APNs would refuse anyway (self-made, from another CA), before phones are enrolled with it.
+ */
+const APPLE_PUSH_ISSUER_NAME = /^Apple (Application Integration|Worldwide Developer Relations)\b/;
+
+export interface ParsePushCertificateOptions {
+  /** Accept a certificate not issued by Apple's push CAs (development, tests, the demo). */
+  allowUntrustedIssuer?: boolean;
+}
+
+/** `C=US\nO=Apple Inc.\n...` (node's X509Certificate.issuer) as attribute -> value. */
+function nameAttributes(name: string): Map<string, string> {
+  const attributes = new Map<string, string>();
+  for (const line of name.split('\n')) {
+    const at = line.indexOf('=');
+    if (at > 0) attributes.set(line.slice(0, at), line.slice(at + 1));
+  }
+  return attributes;
+}
+
+/** Throws NOT_ISSUED_BY_APPLE unless the certificate's issuer is one of Apple's push CAs (by name). */
+export function assertIssuedByApplePushCa(cert: X509Certificate): void {
+  const issuer = nameAttributes(cert.issuer);
+  const cn = issuer.get('CN') ?? '';
+  if (issuer.get('O') === 'Apple Inc.' && APPLE_PUSH_ISSUER_NAME.test(cn)) return;
+  throw new PushCertificateError(
+    'NOT_ISSUED_BY_APPLE',
+    `this push certificate was not issued by Apple (issuer ${JSON.stringify(cn || cert.issuer.replace(/\n/g, ', '))}, expected Apple Application Integration 2 Certification Authority): APNs would refuse it; get the MDM push certificate from identity.apple.com/pushcert`,
+  );
+}
+
+/**
  * Validates an uploaded APNs MDM push certificate with its private key (PEM pair, or PKCS#12 as
  * exported from Keychain Access with its password) and returns its topic and validity. Throws
  * PushCertificateError: NOT_AN_MDM_PUSH_CERTIFICATE, KEY_MISMATCH, WRONG_PASSWORD, INVALID_PKCS12,
- * EXPIRED, NOT_YET_VALID, INVALID_CERTIFICATE, INVALID_PRIVATE_KEY, ENCRYPTED_PRIVATE_KEY, INVALID_INPUT.
+ * EXPIRED, NOT_YET_VALID, NOT_ISSUED_BY_APPLE, INVALID_CERTIFICATE, INVALID_PRIVATE_KEY, ENCRYPTED_PRIVATE_KEY,
+ * INVALID_INPUT.
  */
-export function parsePushCertificate(input: PushCertificateInput, now: Date = new Date()): PushCertificate {
+export function parsePushCertificate(
+  input: PushCertificateInput,
+  now: Date = new Date(),
+  options: ParsePushCertificateOptions = {},
+): PushCertificate {
   if (typeof input !== 'object' || input === null) {
     throw new PushCertificateError(
       'INVALID_INPUT',
@@ -159,6 +201,7 @@ export function parsePushCertificate(input: PushCertificateInput, now: Date = ne
   }
   const cert = new X509Certificate(identity.certificatePem);
   const topic = pushTopicOf(cert);
+  if (!options.allowUntrustedIssuer) assertIssuedByApplePushCa(cert);
   return {
     topic,
     notBefore: identity.notBefore,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { unknownGroup } from '#libs/fleet';
 import { NotFoundDomainException } from '#libs/platform';
 
 /** Which devices a report covers: the tenant, one group, or the groups a policy targets. */
@@ -27,7 +28,7 @@ export class ReportScopeResolver {
         'SELECT id FROM device_groups WHERE tenant_id = $1 AND slug = $2',
         [tenantId, filter.group],
       );
-      if (rows.length === 0) throw new NotFoundDomainException('group', filter.group);
+      if (rows.length === 0) throw unknownGroup('group', [filter.group]);
       groupIds = [rows[0].id];
     }
     if (filter.policy !== undefined) {

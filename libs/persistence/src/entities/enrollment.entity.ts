@@ -32,9 +32,16 @@ export class EnrollmentEntity {
   @Column({ type: 'text' })
   platform!: Platform;
 
-  /** SHA-256 of the enrollment token (the token is in enrollUrl, shown once). */
+  /** SHA-256 of the enrollment token: how a phone's token finds its enrollment. */
   @Column({ name: 'token_hash', type: 'char', length: 64, unique: true })
   tokenHash!: string;
+
+  /**
+   * The token itself, encrypted under the master key, so that an officer can read the enrollUrl again
+   * (GET /v1/enrollments/{id}). Null for enrollments made before it was kept.
+   */
+  @Column({ name: 'encrypted_token', type: 'text', nullable: true })
+  encryptedToken!: string | null;
 
   @Column({ name: 'expires_at', type: 'timestamptz' })
   expiresAt!: Date;

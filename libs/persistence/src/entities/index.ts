@@ -8,6 +8,7 @@ import { AndroidPolicyPublicationEntity } from './android-policy-publication.ent
 import { AdeAccountEntity } from './ade-account.entity.js';
 import { AdeDeviceEntity } from './ade-device.entity.js';
 import { ApiTokenEntity } from './api-token.entity.js';
+import { ConsoleSessionEntity } from './console-session.entity.js';
 import { AppListEntity } from './app-list.entity.js';
 import { AuditEventEntity } from './audit-event.entity.js';
 import { DeviceGroupEntity } from './device-group.entity.js';
@@ -56,6 +57,7 @@ export {
   ScepChallengeEntity,
   TenantCaEntity,
   ApiTokenEntity,
+  ConsoleSessionEntity,
   AppListEntity,
   AuditEventEntity,
   DeviceGroupEntity,
@@ -75,6 +77,7 @@ export const ENTITIES = [
   TenantEntity,
   OfficerEntity,
   ApiTokenEntity,
+  ConsoleSessionEntity,
   AuditEventEntity,
   DeviceGroupEntity,
   AppListEntity,

@@ -88,6 +88,7 @@ export class AppListsService {
   }
 
   async replace(actor: Actor, slug: string, input: unknown): Promise<ResolvedAppList> {
+    if (this.catalog.shippedList(slug)) throw shippedReadOnly(slug, 'replaced');
     const list = await this.validate(input);
     if (list.slug !== slug) {
       throw new DomainException(
@@ -166,12 +167,7 @@ export class AppListsService {
     await this.dataSource.transaction(async (manager) => {
       const existing = await this.lists.findOne(actor.tenantId, { slug }, manager);
       if (!existing) {
-        if (this.catalog.shippedList(slug)) {
-          throw new ConflictDomainException(
-            'SHIPPED_LIST_READ_ONLY',
-            `${JSON.stringify(slug)} is a shipped list and cannot be deleted`,
-          );
-        }
+        if (this.catalog.shippedList(slug)) throw shippedReadOnly(slug, 'deleted');
         throw new NotFoundDomainException('app list', slug);
       }
       const policies = manager.getRepository(PolicyEntity);
@@ -196,6 +192,14 @@ export class AppListsService {
       });
     });
   }
+}
+
+/** PUT and DELETE on a list shipped in profiles/: the same 409, with the way to a list of one's own. */
+function shippedReadOnly(slug: string, what: 'replaced' | 'deleted'): ConflictDomainException {
+  return new ConflictDomainException(
+    'SHIPPED_LIST_READ_ONLY',
+    `${JSON.stringify(slug)} is a shipped list, read-only: it cannot be ${what}; export it (GET /v1/app-lists/${slug}/export.yaml) and import a copy under another slug to change it`,
+  );
 }
 
 function summary(list: AppList): Record<string, unknown> {

@@ -7,11 +7,13 @@ import { compileRestrictionsProfile } from '#libs/apple';
 import { SigningIdentitiesService } from '#libs/apple-server';
 import { AuditService, type Actor } from '#libs/audit';
 import { CatalogService } from '#libs/catalog';
+import { unknownGroup } from '#libs/fleet';
 import {
   DeviceGroupEntity,
   isUniqueViolation,
   PolicyEntity,
   PolicyVersionEntity,
+  RolloutEntity,
   TenantEntity,
   TenantScopedRepository,
   type PolicyMode,
@@ -23,6 +25,7 @@ import { diffBanSpecs, type BanSpecDiff } from '../diff-ban-specs.js';
 import { withDomainErrors } from '../domain-errors.js';
 import { AppListsService, type ResolvedAppList } from '../lists/app-lists.service.js';
 import { resolveBanSpec } from '../resolve-ban-spec.js';
+import { blockedAppsLine, describeVersionContents, type VersionContents } from '../version-contents.js';
 
 @Injectable()
 export class PolicyRepository extends TenantScopedRepository<PolicyEntity> {
@@ -58,6 +61,16 @@ export interface PublishedVersion {
   effectiveAt: Date;
   /** The rollout that brings this version to the targeted phones at `effectiveAt`. */
   rolloutId: string;
+  /** True when nothing changed since the latest version: that version is returned, none is created. */
+  unchanged: boolean;
+  /** What happened, in one sentence (an effective date in the past, an unchanged version). */
+  message: string;
+  contents: VersionContents;
+}
+
+export interface PublishOptions {
+  /** Publish a new version even when it would be identical to the latest. */
+  force?: boolean;
 }
 
 export interface PolicyDraft {
@@ -170,8 +183,12 @@ export class PoliciesService {
     return policy;
   }
 
-  /** Publishes the next version: resolve, compile both platforms once, sign, store, audit. */
-  async publish(actor: Actor, slug: string): Promise<PublishedVersion> {
+  /**
+   * Publishes the next version: resolve, compile both platforms once, sign, store, audit. When the
+   * result would be identical to the latest version (same apps, groups, effective date and signing
+   * identity), returns that version with `unchanged` unless `force` is given.
+   */
+  async publish(actor: Actor, slug: string, options: PublishOptions = {}): Promise<PublishedVersion> {
     // Signing identity first: generating one takes a moment and must not hold the policy lock.
     const { signer, identityId } = await this.signing.signer(actor.tenantId);
     const stored = await this.dataSource.transaction(async (manager) => {
@@ -186,11 +203,27 @@ export class PoliciesService {
       const tenant = await manager.getRepository(TenantEntity).findOneByOrFail({ id: actor.tenantId });
       const version = policy.latestVersion + 1;
       const { spec, lists } = await this.resolve(tenant, policy, version, manager);
+      const now = new Date();
+      const effectiveAt = policy.effectiveAt && policy.effectiveAt > now ? policy.effectiveAt : now;
+      const groupSlugs = policy.groups.map((g) => g.slug).sort();
+      if (!options.force && policy.latestVersion > 0) {
+        const latest = await this.versions.findOne(
+          actor.tenantId,
+          { policyId: policy.id, version: policy.latestVersion },
+          manager,
+        );
+        // A new signing identity is a reason to publish: phones get a profile signed by it.
+        const sameSigner = latest?.signingIdentityId === identityId;
+        if (latest && sameSigner && sameVersion(latest, spec, groupSlugs, effectiveAt, now)) {
+          const rollout = await manager
+            .getRepository(RolloutEntity)
+            .findOneBy({ tenantId: actor.tenantId, policyVersionId: latest.id });
+          return { kind: 'unchanged' as const, latest, rolloutId: rollout?.id ?? null };
+        }
+      }
       const iosProfile = await withDomainErrors(() => compileRestrictionsProfile(spec));
       const signedIosProfile = signer.sign(iosProfile);
       const androidPolicy = await withDomainErrors(() => serializeAndroidPolicy(compileAndroidPolicy(spec)));
-      const now = new Date();
-      const effectiveAt = policy.effectiveAt && policy.effectiveAt > now ? policy.effectiveAt : now;
       const entity = await this.versions.insert(
         actor.tenantId,
         {
@@ -199,7 +232,7 @@ export class PoliciesService {
           effectiveAt,
           publishedAt: now,
           publishedBy: actor.label,
-          groupSlugs: policy.groups.map((g) => g.slug).sort(),
+          groupSlugs,
           banSpec: spec as unknown as Record<string, unknown>,
           listSnapshots: lists as unknown as Record<string, unknown>[],
           iosProfile,
@@ -231,15 +264,48 @@ export class PoliciesService {
           rolloutId: rollout.id,
         },
       });
-      return { entity, rollout };
+      return {
+        kind: 'published' as const,
+        entity,
+        rollout,
+        pastEffectiveAt: policy.effectiveAt !== null && policy.effectiveAt < now,
+      };
     });
+    if (stored.kind === 'unchanged') {
+      const { latest } = stored;
+      return {
+        version: latest.version,
+        effectiveAt: latest.effectiveAt,
+        rolloutId: stored.rolloutId ?? '',
+        unchanged: true,
+        message: `version ${latest.version} already has these apps, groups and effective date: no version published (add ?force=true to publish one anyway)`,
+        contents: this.contents(latest),
+      };
+    }
     // After the commit: the start job must never run before the rollout row is visible.
     await this.rollouts.schedule(stored.rollout);
+    const { entity } = stored;
     return {
-      version: stored.entity.version,
-      effectiveAt: stored.entity.effectiveAt,
+      version: entity.version,
+      effectiveAt: entity.effectiveAt,
       rolloutId: stored.rollout.id,
+      unchanged: false,
+      message: stored.pastEffectiveAt
+        ? `version ${entity.version} published; the policy's effectiveAt is in the past, so it takes effect now`
+        : entity.effectiveAt > entity.publishedAt
+          ? `version ${entity.version} published; it takes effect at ${entity.effectiveAt.toISOString()}`
+          : `version ${entity.version} published; it takes effect now`,
+      contents: this.contents(entity),
     };
+  }
+
+  /** The apps of a version by name and identifier, and what to check about them. */
+  contents(version: PolicyVersionEntity): VersionContents {
+    return describeVersionContents(
+      this.catalog.catalog,
+      version.listSnapshots as unknown as ResolvedAppList[],
+      version.banSpec as unknown as BanSpec,
+    );
   }
 
   /**
@@ -304,11 +370,7 @@ export class PoliciesService {
       .getRepository(DeviceGroupEntity)
       .find({ where: { tenantId, slug: In(wanted) } });
     const missing = wanted.filter((slug) => !found.some((g) => g.slug === slug));
-    if (missing.length)
-      throw new DomainException(
-        'UNKNOWN_GROUP',
-        `groups: unknown group ${missing.map((s) => JSON.stringify(s)).join(', ')}`,
-      );
+    if (missing.length) throw unknownGroup('groups', missing);
     return found;
   }
 
@@ -319,6 +381,8 @@ export class PoliciesService {
     version: number,
     manager: EntityManager,
   ): Promise<{ spec: BanSpec; lists: ResolvedAppList[] }> {
+    // Every unknown or mismatched list of both fields is named in one error, not the first one.
+    const problems: Array<{ code: string; message: string }> = [];
     const load = async (slugs: string[], field: 'blockLists' | 'allowLists', kind: 'block' | 'allow') => {
       const lists: ResolvedAppList[] = [];
       for (const slug of slugs) {
@@ -326,19 +390,19 @@ export class PoliciesService {
         try {
           list = await this.lists.get(tenant.id, slug, manager);
         } catch (error) {
-          if (error instanceof NotFoundDomainException) {
-            throw new DomainException(
-              'UNKNOWN_APP_LIST',
-              `${field}: unknown app list ${JSON.stringify(slug)}`,
-            );
-          }
-          throw error;
+          if (!(error instanceof NotFoundDomainException)) throw error;
+          problems.push({
+            code: 'UNKNOWN_APP_LIST',
+            message: `${field}: unknown app list ${JSON.stringify(slug)}`,
+          });
+          continue;
         }
         if (list.kind !== kind) {
-          throw new DomainException(
-            'LIST_KIND_MISMATCH',
-            `${field}: ${JSON.stringify(slug)} is a ${list.kind} list, not a ${kind} list`,
-          );
+          problems.push({
+            code: 'LIST_KIND_MISMATCH',
+            message: `${field}: ${JSON.stringify(slug)} is ${article(list.kind)} ${list.kind} list, not ${article(kind)} ${kind} list`,
+          });
+          continue;
         }
         lists.push(list);
       }
@@ -346,6 +410,10 @@ export class PoliciesService {
     };
     const blockLists = await load(policy.blockLists, 'blockLists', 'block');
     const allowLists = await load(policy.allowLists, 'allowLists', 'allow');
+    if (problems.length > 0) {
+      throw new DomainException(problems[0].code, problems.map((problem) => problem.message).join('; '));
+    }
+    const description = policy.description ?? DEFAULT_DESCRIPTION;
     const spec = await withDomainErrors(() =>
       resolveBanSpec({
         catalog: this.catalog.catalog,
@@ -355,7 +423,7 @@ export class PoliciesService {
           name: policy.name,
           version,
           organization: tenant.name,
-          description: policy.description ?? DEFAULT_DESCRIPTION,
+          description,
           mode: policy.mode,
           includeLegacyIosKeys: policy.includeLegacyIosKeys,
           forceInstall: policy.forceInstall,
@@ -364,8 +432,47 @@ export class PoliciesService {
         allowLists,
       }),
     );
-    return { spec, lists: [...blockLists, ...allowLists] };
+    const lists = [...blockLists, ...allowLists];
+    // Phone users read the description in Settings: it names the apps, not just "banned apps".
+    const appsLine = blockedAppsLine(this.catalog.catalog, lists, spec);
+    if (appsLine) spec.policy.description = `${description}\n\n${appsLine}`;
+    return { spec, lists };
   }
+}
+
+const article = (kind: string) => (/^[aeiou]/.test(kind) ? 'an' : 'a');
+/** Keys sorted at every depth: jsonb does not keep the key order of what was stored. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((key) => [key, canonical((value as Record<string, unknown>)[key])]),
+    );
+  }
+  return value;
+}
+
+/**
+ * Whether publishing now would repeat `latest`: the same ban spec (all but its version number), the
+ * same groups, and the same effective date (a future one equal, or both already in effect).
+ */
+function sameVersion(
+  latest: PolicyVersionEntity,
+  spec: BanSpec,
+  groupSlugs: string[],
+  effectiveAt: Date,
+  now: Date,
+): boolean {
+  const withoutVersion = (s: BanSpec) => ({ ...s, policy: { ...s.policy, version: 0 } });
+  const sameSpec =
+    JSON.stringify(canonical(withoutVersion(latest.banSpec as unknown as BanSpec))) ===
+    JSON.stringify(canonical(withoutVersion(spec)));
+  const sameGroups = JSON.stringify([...latest.groupSlugs].sort()) === JSON.stringify(groupSlugs);
+  const sameStart =
+    effectiveAt > now ? latest.effectiveAt.getTime() === effectiveAt.getTime() : latest.effectiveAt <= now;
+  return sameSpec && sameGroups && sameStart;
 }
 
 function dedupe(values: string[]): string[] {
