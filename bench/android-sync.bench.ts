@@ -5,7 +5,7 @@
  *   npm run bench:android-sync
  *   BENCH_DEVICES=20000 npm run bench:android-sync
  *
- * Needs PostgreSQL and Redis. The fake runs as its own process (bench/fake-amapi-process.ts) with
+ * Needs PostgreSQL and Redis (its database is dropped at the end unless BENCH_KEEP=1). The fake runs as its own process (bench/fake-amapi-process.ts) with
  * phones generated on demand; Rempart's side (a Nest application context with the Android services,
  * as in the worker) runs here, so rss_mb is the peak resident memory of the process doing the sync. Each
  * phone reports 5 apps, so the sync also writes 5 inventory rows per phone. The last line of output
@@ -125,5 +125,5 @@ try {
 } finally {
   await app.close();
   fakeProcess.kill('SIGTERM');
-  await scratch.drop();
+  if (!process.env.BENCH_KEEP) await scratch.drop();
 }

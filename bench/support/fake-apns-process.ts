@@ -15,6 +15,8 @@ export interface FakeApnsProcess {
   caPem: string;
   caFile: string;
   pid: number;
+  /** The fake's counters now (one request at a time). */
+  stats(): Promise<FakeApnsStats>;
   /** SIGTERM; resolves with the fake's final counters. */
   stop(): Promise<FakeApnsStats>;
 }
@@ -26,7 +28,7 @@ export async function startFakeApnsProcess(
   const child = spawn(
     process.execPath,
     [main, '--port', '0', '--json', '--max-streams', String(options.maxConcurrentStreams ?? 1000)],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { stdio: ['pipe', 'pipe', 'inherit'] },
   );
   const lines = createInterface({ input: child.stdout });
   const exited = new Promise<never>((_, reject) =>
@@ -42,8 +44,14 @@ export async function startFakeApnsProcess(
     caFile,
     pid,
     caPem: readFileSync(caFile, 'utf8'),
+    async stats() {
+      const statsLine = nextLine();
+      child.stdin.write('stats\n');
+      return (JSON.parse(await statsLine) as { stats: FakeApnsStats }).stats;
+    },
     async stop() {
       const statsLine = nextLine();
+      child.stdin.end();
       child.kill('SIGTERM');
       return (JSON.parse(await statsLine) as { stats: FakeApnsStats }).stats;
     },

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
-import { ComplianceEvaluator } from '#libs/compliance';
+import { ComplianceEvaluator, ComplianceReportsService, ComplianceSweepService } from '#libs/compliance';
 import { startApi, type ApiHarness, type SeededTenant } from '../support/api-harness.js';
 import {
   ANDROID_WHATSAPP,
@@ -215,5 +215,62 @@ describe('compliance rules: the set-based SQL and the TypeScript rules give the 
       n: changing,
       events: [...expected.values()].filter((c) => c.status === 'non_compliant').length,
     });
+  });
+
+  it('judges listed devices (a report, a sync batch) as the whole-tenant evaluation does', async () => {
+    const evaluator = api.app.get(ComplianceEvaluator);
+    const ids = [...expected.keys()];
+    await api.sql(
+      `UPDATE device_compliance SET status = 'unknown', reasons = '[]' WHERE device_id = ANY($1)`,
+      [ids.slice(0, 7)],
+    );
+    const changes = await evaluator.evaluateInDatabase(dinum.id, ids.slice(0, 7));
+    expect(changes.map((c) => c.deviceId).sort()).toEqual(
+      ids
+        .slice(0, 7)
+        .filter((id) => expected.get(id)!.status !== 'unknown')
+        .sort(),
+    );
+    const { rows } = await api.sql('SELECT device_id, status FROM device_compliance WHERE tenant_id = $1', [
+      dinum.id,
+    ]);
+    for (const row of rows) {
+      expect({ name: expected.get(row.device_id)!.name, status: row.status }).toEqual({
+        name: expected.get(row.device_id)!.name,
+        status: expected.get(row.device_id)!.status,
+      });
+    }
+  });
+
+  it('keeps the summary equal to the statuses through changes, an unenrolled phone and the sweep', async () => {
+    const reports = api.app.get(ComplianceReportsService);
+    const counted = async () => {
+      const { rows } = await api.sql(
+        `SELECT status, count(*)::int AS n FROM device_compliance WHERE tenant_id = $1 GROUP BY status`,
+        [dinum.id],
+      );
+      return Object.fromEntries(rows.map((r: { status: string; n: number }) => [r.status, r.n]));
+    };
+    const summarized = async () =>
+      Object.fromEntries(
+        Object.entries((await reports.summary(dinum.id, {})).counts).filter(([, n]) => n > 0),
+      );
+    expect(await summarized()).toEqual(await counted());
+    const whatsapp = [...expected].find(([, c]) => c.name === 'WhatsApp installed')![0];
+    await api.sql(`UPDATE devices SET status = 'unenrolled' WHERE id = $1`, [whatsapp]);
+    await api.app.get(ComplianceEvaluator).evaluateInDatabase(dinum.id);
+    expect((await counted()).non_compliant).toBe(
+      [...expected.values()].filter((c) => c.status === 'non_compliant').length - 1,
+    );
+    expect(await summarized()).toEqual(await counted());
+    await api.app.get(ComplianceSweepService).sweep(dinum.id);
+    expect(await summarized()).toEqual(await counted());
+    const { rows } = await api.sql(
+      `SELECT count(*)::int AS rows, count(DISTINCT (group_id, status))::int AS keys
+         FROM compliance_status_counts WHERE tenant_id = $1`,
+      [dinum.id],
+    );
+    // Folded: one row per group and status.
+    expect(rows[0].rows).toBe(rows[0].keys);
   });
 });

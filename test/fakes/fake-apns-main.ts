@@ -7,11 +7,13 @@
  * Options: --port N (default 2197; 0 = any free port), --host H (default 127.0.0.1),
  * --ca-file PATH (where to write the CA PEM; default a new temporary file), --max-streams N
  * (SETTINGS_MAX_CONCURRENT_STREAMS, default 1000), --json (print one JSON line {url, caFile, pid}
- * instead of prose, and the final statistics as one JSON line when stopped). SIGINT/SIGTERM stop it.
+ * instead of prose, and the final statistics as one JSON line when stopped; a `stats` line on stdin
+ * is answered with the current statistics as one JSON line). SIGINT/SIGTERM stop it.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { FakeApns } from './fake-apns.js';
 
@@ -56,6 +58,14 @@ if (values.json) {
   console.log(`fake APNs listening on ${url}`);
   console.log(`CA certificate: ${caFile}`);
   console.log(`use: APNS_URL=${url} APNS_CA_FILE=${caFile}`);
+}
+
+if (values.json) {
+  // A benchmark watches progress here rather than through Rempart's API, whose counts would load
+  // the database it measures.
+  createInterface({ input: process.stdin }).on('line', (line) => {
+    if (line.trim() === 'stats' && !stopping) console.log(JSON.stringify({ stats: fake.stats() }));
+  });
 }
 
 let stopping = false;

@@ -46,12 +46,18 @@ export function startProcess(
   app: 'api' | 'mdm' | 'worker' | 'cli',
   env: Record<string, string>,
   args: string[] = [],
+  /** Options for node itself (before the script), e.g. `--cpu-prof` for a benchmark. */
+  nodeOptions: string[] = [],
 ): RunningProcess {
-  const child = spawn(process.execPath, [path.join(ROOT, `dist/apps/${app}/src/main.js`), ...args], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...nodeOptions, path.join(ROOT, `dist/apps/${app}/src/main.js`), ...args],
+    {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   const waiters: Array<{ pattern: RegExp; resolve: (m: RegExpMatchArray) => void }> = [];
   const onData = (chunk: Buffer) => {

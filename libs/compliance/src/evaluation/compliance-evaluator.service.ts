@@ -4,7 +4,13 @@ import { APP_CONFIG, type AppConfig } from '#libs/config';
 import type { ComplianceStatus } from '#libs/persistence';
 import { evaluateCompliance } from '../rules/evaluate-compliance.js';
 import type { Verdict } from '../rules/compliance-facts.js';
-import { EVALUATE_SQL, FORGET_UNENROLLED_SQL, VERDICT_SQL, WRITE_VERDICTS_SQL } from './compliance-sql.js';
+import {
+  EVALUATE_LISTED_SQL,
+  EVALUATE_SQL,
+  FORGET_UNENROLLED_SQL,
+  VERDICT_SQL,
+  WRITE_VERDICTS_SQL,
+} from './compliance-sql.js';
 import { DeviceFactsLoader } from './device-facts.loader.js';
 
 /** work_mem of the set-based evaluation's transaction (PostgreSQL's default is 4MB). */
@@ -73,8 +79,16 @@ export class ComplianceEvaluator {
     const run = async (m: EntityManager) => {
       // One statement over the fleet: hash joins and aggregates fit in memory instead of spilling.
       await m.query(`SET LOCAL work_mem = '${BULK_WORK_MEM}'`);
+      // Over a whole fleet, hash joins are the only sane plan; statistics that lag behind a bulk
+      // insert (a rollout's 100,000 deliveries created just before, autovacuum not yet run or off)
+      // made the planner expect a few rows and nest loops: minutes, quadratic in the fleet.
+      if (deviceIds === null) await m.query('SET LOCAL enable_nestloop = off');
+      // Nor is the statement compiled: on a whole fleet (nested loops priced out) as on each
+      // Android sync batch, the JIT spent more CPU before the first row than it saved (seconds on
+      // a loaded machine).
+      await m.query('SET LOCAL jit = off');
       await m.query(FORGET_UNENROLLED_SQL, [tenantId, deviceIds]);
-      const rows: ChangeRow[] = await m.query(EVALUATE_SQL, [
+      const rows: ChangeRow[] = await m.query(deviceIds === null ? EVALUATE_SQL : EVALUATE_LISTED_SQL, [
         tenantId,
         this.freshnessSeconds,
         deviceIds,

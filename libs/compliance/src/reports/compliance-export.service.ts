@@ -26,8 +26,14 @@ export const EXPORT_COLUMNS = [
   'detail',
 ] as const;
 
-/** Rows fetched from the cursor per round trip: memory stays flat whatever the fleet size. */
-const CURSOR_BATCH = 1000;
+/**
+ * Rows fetched from the cursor per round trip: memory stays flat whatever the fleet size. Small on
+ * purpose: a batch of 1,000 outlived two young-generation collections while it was turned into CSV,
+ * so every row went to the old generation as garbage, and the api grew to 330 MB before V8 collected
+ * it (1,000,000 devices); with 200 rows a batch dies young and the api stays at its startup size, in
+ * the same time.
+ */
+const CURSOR_BATCH = 200;
 
 /** One row per device and reason (a device without reasons gets one row with empty reason columns). */
 const EXPORT_SQL = `

@@ -46,7 +46,24 @@ export class ComplianceSweepService {
       const ids = rows.slice(i, i + SWEEP_CHUNK).map((r) => r.id);
       changed += (await this.evaluator.evaluateInDatabase(tenantId, ids, now)).length;
     }
+    await this.foldStatusCounts(tenantId);
     return changed;
+  }
+
+  /**
+   * The summary's counts are delta rows appended by triggers (one per key a statement moved):
+   * folded here into one row per group and status. One statement, so concurrent deltas are kept
+   * and a concurrent fold only sums the rows it deleted itself.
+   */
+  async foldStatusCounts(tenantId: string): Promise<void> {
+    await this.dataSource.query(
+      `WITH folded AS (
+         DELETE FROM compliance_status_counts WHERE tenant_id = $1 RETURNING group_id, status, devices
+       )
+       INSERT INTO compliance_status_counts (tenant_id, group_id, status, devices)
+       SELECT $1, group_id, status, sum(devices) FROM folded GROUP BY group_id, status HAVING sum(devices) <> 0`,
+      [tenantId],
+    );
   }
 
   /** The tenant a rollout belongs to (its start changes what applies to every device of its groups). */
