@@ -16,8 +16,14 @@ import { publishMessagingPolicy, seedDevice, WHATSAPP } from '../compliance/comp
 import { startOidcProvider, type OidcTestProvider } from '../fakes/oidc-provider.js';
 import { freePort } from '../support/mdm-harness.js';
 import { FakeAmapi } from '../fakes/fake-amapi.js';
-import { makePushCertificate } from '../support/push-certificate.js';
-import { uploadPushCertificate } from '../support/officer-actions.js';
+import { makePushCertificate, pushCertificatePkcs12 } from '../support/push-certificate.js';
+import {
+  bearer,
+  createEnrollment,
+  createPolicy,
+  publishVersion,
+  uploadPushCertificate,
+} from '../support/officer-actions.js';
 
 const TIKTOK = 'com.zhiliaoapp.musically';
 /** A browser on a loaded machine: generous, since every wait inside polls until it holds. */
@@ -74,6 +80,25 @@ describe('the officers console, in a browser', () => {
     return { text: readFileSync((await saved.path())!, 'utf8'), filename: saved.suggestedFilename() };
   }
 
+  const rolloutState = async (id: string): Promise<string> =>
+    (await api.sql(`SELECT state FROM rollouts WHERE id = $1`, [id])).rows[0].state;
+
+  const storedEnrollment = async (id: string): Promise<{ revokedAt: string | null }> =>
+    (await api.http().get('/v1/enrollments').set(bearer(dinum, 'auditor')).expect(200)).body.find(
+      (enrollment: { id: string }) => enrollment.id === id,
+    );
+
+  /** The push certificate's expiry once it is no longer `previous`: the upload went through. */
+  async function waitForCertificate(topic: string, previous: string): Promise<string> {
+    for (let attempt = 0; attempt < 120; attempt++) {
+      const now = await api.http().get('/v1/apple/push-certificate').set(bearer(dinum, 'admin')).expect(200);
+      expect(now.body.topic).toBe(topic);
+      if (now.body.notAfter !== previous) return now.body.notAfter;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    throw new Error('the push certificate was not renewed');
+  }
+
   /** DSFR draws its own box over a visually hidden checkbox: a person clicks the label. */
   const tick = (page: Page, label: string) => page.locator('label', { hasText: label }).first().click();
 
@@ -101,6 +126,9 @@ describe('the officers console, in a browser', () => {
       OIDC_ROLE_CLAIM: 'rempart_role',
       OIDC_TENANT: 'dinum',
       CONSOLE_PUBLIC_URL: baseURL,
+      // Every signed-out page load asks /v1/me (a 401, counted as a failed authentication), and every
+      // person here shares 127.0.0.1: the default limit of 20 would refuse the later scenarios.
+      AUTH_FAILURE_LIMIT: '0',
     });
     dinum = await api.seedTenant('dinum');
     // A fleet already under the French messaging ban: two phones in "cabinets" still have WhatsApp.
@@ -397,12 +425,215 @@ describe('the officers console, in a browser', () => {
   );
 
   it(
-    'an admin sees the administration page',
+    'an officer edits a list: removes an app, adds another, saves and sees the change',
+    async () => {
+      await api
+        .http()
+        .post('/v1/app-lists')
+        .set(bearer(dinum, 'officer'))
+        .send({ slug: 'reseaux-photo', name: 'Réseaux photo', kind: 'block', apps: ['instagram', 'threads'] })
+        .expect(201);
+      const officer = await open('officer@dinum.gouv.fr', '/lists');
+      const { page } = officer;
+      await heading(page, 'Listes d’applications');
+      const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'Réseaux photo' }) });
+      await row.getByRole('cell', { name: '2', exact: true }).waitFor();
+      await row.getByRole('link', { name: 'Réseaux photo' }).click();
+      await heading(page, 'Réseaux photo');
+      await page.getByText('Applications du catalogue (2 choisies)').first().waitFor();
+      expect(await page.getByLabel('Instagram (instagram)').isChecked()).toBe(true);
+      // Threads leaves the list, Snapchat joins it.
+      await tick(page, 'Threads (threads)');
+      expect(await page.getByLabel('Threads (threads)').isChecked()).toBe(false);
+      await page.getByLabel('Rechercher une application ou un identifiant').fill('snap');
+      await tick(page, 'Snapchat (snapchat)');
+      expect(await page.getByLabel('Snapchat (snapchat)').isChecked()).toBe(true);
+      await page.getByLabel('Nom', { exact: true }).fill('Réseaux photo et stories');
+      await checkPage(officer, 'list-edit');
+      await page.getByRole('button', { name: 'Enregistrer' }).click();
+
+      await heading(page, 'Listes d’applications');
+      const saved = page
+        .getByRole('row')
+        .filter({ has: page.getByRole('link', { name: 'Réseaux photo et stories' }) });
+      await saved.getByRole('cell', { name: '2', exact: true }).waitFor();
+      await saved.getByRole('link', { name: 'Réseaux photo et stories' }).click();
+      await heading(page, 'Réseaux photo et stories');
+      await page.getByLabel('Snapchat (snapchat)').waitFor();
+      expect(await page.getByLabel('Snapchat (snapchat)').isChecked()).toBe(true);
+      expect(await page.getByLabel('Instagram (instagram)').isChecked()).toBe(true);
+      expect(await page.getByLabel('Threads (threads)').isChecked()).toBe(false);
+      await checkPage(officer, 'list-edited');
+      const list = await api
+        .http()
+        .get('/v1/app-lists/reseaux-photo')
+        .set(bearer(dinum, 'auditor'))
+        .expect(200);
+      expect([...list.body.apps].sort()).toEqual(['instagram', 'snapchat']);
+      await officer.close();
+    },
+    BROWSER_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'an officer cancels a rollout only once the confirmation is accepted, and sees it cancelled',
+    async () => {
+      await createPolicy(api, dinum, {
+        slug: 'jeux',
+        name: 'Jeux',
+        groups: ['prefectures'],
+        blockLists: ['fr-gov-2023-recreational'],
+      });
+      const { rolloutId } = await publishVersion(api, dinum, 'jeux');
+      const officer = await open('officer@dinum.gouv.fr', `/rollouts/${rolloutId}`);
+      const { page } = officer;
+      await heading(page, 'jeux, version 1');
+      await page.getByTestId('rollout-state').getByText('Programmé').waitFor();
+      await checkPage(officer, 'rollout-before-cancel');
+
+      // Having second thoughts: the confirmation is dismissed and nothing changes.
+      const questions: string[] = [];
+      page.once('dialog', (dialog) => {
+        questions.push(dialog.message());
+        void dialog.dismiss();
+      });
+      await page.getByRole('button', { name: 'Annuler le déploiement' }).click();
+      expect(questions).toEqual([
+        'Annuler ce déploiement ? Les téléphones qui ne l’ont pas reçu ne le recevront pas.',
+      ]);
+      await page.getByTestId('rollout-state').getByText('Programmé').waitFor();
+      expect(await rolloutState(rolloutId)).toBe('scheduled');
+
+      page.once('dialog', (dialog) => void dialog.accept());
+      await page.getByRole('button', { name: 'Annuler le déploiement' }).click();
+      await page.getByTestId('rollout-state').getByText('Annulé').waitFor();
+      // Nothing left to steer.
+      expect(await page.getByRole('button', { name: 'Annuler le déploiement' }).count()).toBe(0);
+      expect(await rolloutState(rolloutId)).toBe('cancelled');
+      await checkPage(officer, 'rollout-cancelled');
+      await officer.close();
+    },
+    BROWSER_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'an officer revokes an enrollment only once the confirmation is accepted, and sees it revoked',
+    async () => {
+      const enrollment = await createEnrollment(api, dinum, { group: 'cabinets', platform: 'ios' });
+      const officer = await open('officer@dinum.gouv.fr', '/enrollments');
+      const { page } = officer;
+      await heading(page, 'Inscriptions');
+      const row = page.getByRole('row').filter({ has: page.getByRole('cell', { name: 'cabinets' }) });
+      await row.getByRole('cell', { name: 'Active' }).waitFor();
+      expect(await row.count()).toBe(1);
+
+      const questions: string[] = [];
+      page.once('dialog', (dialog) => {
+        questions.push(dialog.message());
+        void dialog.dismiss();
+      });
+      await row.getByRole('button', { name: 'Révoquer' }).click();
+      expect(questions).toEqual([
+        'Révoquer cette inscription (cabinets) ? Plus aucun téléphone ne pourra l’utiliser.',
+      ]);
+      await row.getByRole('cell', { name: 'Active' }).waitFor();
+      expect((await storedEnrollment(enrollment.id)).revokedAt).toBeNull();
+
+      page.once('dialog', (dialog) => void dialog.accept());
+      await row.getByRole('button', { name: 'Révoquer' }).click();
+      await row.getByRole('cell', { name: /^Révoquée le / }).waitFor();
+      expect(await row.getByRole('button', { name: 'Révoquer' }).count()).toBe(0);
+      await checkPage(officer, 'enrollment-revoked');
+      expect((await storedEnrollment(enrollment.id)).revokedAt).toEqual(expect.any(String));
+      await officer.close();
+    },
+    BROWSER_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'an admin adds an auditor and issues a token shown once, renews the push certificate from a .p12 and binds the Android enterprise',
     async () => {
       const admin = await open('admin@dinum.gouv.fr', '/administration');
-      await heading(admin.page, 'Administration');
-      await admin.page.getByRole('cell', { name: 'auditor@dinum.gouv.fr' }).waitFor();
+      const { page } = admin;
+      await heading(page, 'Administration');
+      await page.getByRole('cell', { name: 'auditor@dinum.gouv.fr' }).waitFor();
       await checkPage(admin, 'administration');
+
+      // A new auditor, then a token for scripts, shown once.
+      const officers = page.getByRole('form', { name: 'Ajouter l’agent' });
+      await officers.getByLabel('Adresse électronique').fill('controle@dinum.gouv.fr');
+      await officers.getByLabel('Rôle').selectOption('auditor');
+      await officers.getByRole('button', { name: 'Ajouter l’agent' }).click();
+      const row = page
+        .getByRole('row')
+        .filter({ has: page.getByRole('cell', { name: 'controle@dinum.gouv.fr' }) });
+      await row.getByRole('cell', { name: 'auditeur', exact: true }).waitFor();
+      await row.getByRole('button', { name: 'Émettre un jeton' }).click();
+      const once = page.getByText(/^Nouveau jeton, affiché une seule fois : /);
+      await once.waitFor();
+      const token = (await once.textContent())!
+        .replace(/^Nouveau jeton, affiché une seule fois : /, '')
+        .trim();
+      await row.getByText(/^console \(expire le /).waitFor();
+      await checkPage(admin, 'administration-token');
+      const me = await api
+        .http()
+        .get('/v1/me')
+        .set({ Authorization: `Bearer ${token}` })
+        .expect(200);
+      expect(me.body).toMatchObject({ email: 'controle@dinum.gouv.fr', role: 'auditor' });
+      await page.reload();
+      await row.getByText(/^console \(expire le /).waitFor();
+      expect(await page.getByText(token).count()).toBe(0);
+
+      // The push certificate renewed for a year, same topic, as the .p12 Keychain Access exports.
+      const current = await api
+        .http()
+        .get('/v1/apple/push-certificate')
+        .set(bearer(dinum, 'admin'))
+        .expect(200);
+      const topic: string = current.body.topic;
+      const push = page.getByRole('form', { name: 'Déposer le certificat' });
+      await push.getByLabel('Fichier .p12').setInputFiles({
+        name: 'MDM_push.p12',
+        mimeType: 'application/x-pkcs12',
+        buffer: pushCertificatePkcs12(makePushCertificate(365, topic), 'mot de passe'),
+      });
+      await push.getByLabel('Mot de passe du fichier').fill('mot de passe');
+      await push.getByRole('button', { name: 'Déposer le certificat' }).click();
+      const renewed = await waitForCertificate(topic, current.body.notAfter);
+      await page
+        .getByText(
+          `Certificat actuel : ${topic}, valide jusqu’au ${new Date(renewed).toLocaleDateString('fr-FR', { dateStyle: 'medium' })}.`,
+        )
+        .waitFor();
+      expect(await push.getByLabel('Mot de passe du fichier').inputValue()).toBe('');
+
+      // The Android enterprise bound again with a new key; a key that is not JSON is named as such.
+      const enterprise = await api
+        .http()
+        .get('/v1/android/enterprise')
+        .set(bearer(dinum, 'admin'))
+        .expect(200);
+      const android = page.getByRole('form', { name: 'Raccorder l’entreprise' });
+      await android.getByLabel('Nom de l’entreprise').fill(enterprise.body.enterpriseName);
+      await android.getByLabel('Clé du compte de service (JSON)').fill('pas du JSON');
+      await android.getByRole('button', { name: 'Raccorder l’entreprise' }).click();
+      await android.getByText('La clé du compte de service doit être un document JSON.').waitFor();
+      await android
+        .getByLabel('Clé du compte de service (JSON)')
+        .fill(JSON.stringify(amapi.serviceAccountKey()));
+      await android.getByRole('button', { name: 'Raccorder l’entreprise' }).click();
+      await page
+        .getByText(`Entreprise raccordée : ${enterprise.body.enterpriseName}. Elle répond.`)
+        .waitFor();
+      // The message goes once the API has accepted the binding.
+      await android
+        .getByText('La clé du compte de service doit être un document JSON.')
+        .waitFor({ state: 'hidden' });
+      // Nor does the private key stay on screen.
+      expect(await android.getByLabel('Clé du compte de service (JSON)').inputValue()).toBe('');
+      await checkPage(admin, 'administration-after');
       await admin.close();
     },
     BROWSER_TEST_TIMEOUT_MS,

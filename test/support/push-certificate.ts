@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { generateKeyPair, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -14,13 +14,16 @@ const generateKeyPairAsync = promisify(generateKeyPair);
  * APNS_ALLOW_UNTRUSTED_PUSH_CERTIFICATES=true (set by test/support/test-environment.ts, the demo and
  * the benchmarks).
  */
-export function makePushCertificate(days = 365): {
+export function makePushCertificate(
+  days = 365,
+  /** A renewal keeps the tenant's topic. */
+  topic = `com.apple.mgmt.External.${randomUUID()}`,
+): {
   certificatePem: string;
   privateKeyPem: string;
   topic: string;
 } {
   const dir = mkdtempSync(path.join(tmpdir(), 'rempart-apns-'));
-  const topic = `com.apple.mgmt.External.${randomUUID()}`;
   try {
     execFileSync(
       'openssl',
@@ -46,6 +49,26 @@ export function makePushCertificate(days = 365): {
       privateKeyPem: readFileSync(path.join(dir, 'key.pem'), 'utf8'),
       topic,
     };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The certificate and its key as the .p12 file Keychain Access exports (openssl's defaults). */
+export function pushCertificatePkcs12(
+  push: { certificatePem: string; privateKeyPem: string },
+  password: string,
+): Buffer {
+  const dir = mkdtempSync(path.join(tmpdir(), 'rempart-p12-'));
+  try {
+    writeFileSync(path.join(dir, 'cert.pem'), push.certificatePem);
+    writeFileSync(path.join(dir, 'key.pem'), push.privateKeyPem);
+    execFileSync(
+      'openssl',
+      ['pkcs12', '-export', '-in', 'cert.pem', '-inkey', 'key.pem', '-out', 'push.p12', '-passout', 'stdin'],
+      { cwd: dir, stdio: 'pipe', input: `${password}\n` },
+    );
+    return readFileSync(path.join(dir, 'push.p12'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

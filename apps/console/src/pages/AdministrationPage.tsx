@@ -211,7 +211,11 @@ function PushCertificate() {
   };
   const upload = async (event: FormEvent) => {
     event.preventDefault();
-    if (await action.run(() => api.put('/v1/apple/push-certificate', { pkcs12, password }))) current.reload();
+    if (await action.run(() => api.put('/v1/apple/push-certificate', { pkcs12, password }))) {
+      // The file's password is a secret: not left on screen once it has served.
+      setPassword('');
+      current.reload();
+    }
   };
   return (
     <Section id="push-title" title={t('admin.push')}>
@@ -262,7 +266,11 @@ function AndroidBinding() {
       const serviceAccountKey: unknown = JSON.parse(key);
       return api.put('/v1/android/enterprise', { enterpriseName, serviceAccountKey });
     });
-    if (ok) current.reload();
+    if (ok) {
+      // The service account's private key is a secret: not left on screen once bound.
+      setKey('');
+      current.reload();
+    }
   };
   return (
     <Section id="android-title" title={t('admin.android')}>

@@ -83,7 +83,7 @@ export default function ListFormPage() {
         <p>{existing.data.origin === 'shipped' ? t('lists.shippedReadOnly') : t('common.readOnly')}</p>
       ) : null}
       <form onSubmit={(e) => void submit(e)} aria-label={title}>
-        <fieldset className="fr-fieldset" disabled={readOnly}>
+        <fieldset className="fr-fieldset console-stacked" disabled={readOnly}>
           {!editing ? (
             <Input
               label={t('lists.slug')}
@@ -118,7 +118,7 @@ export default function ListFormPage() {
             textArea
             nativeTextAreaProps={{ value: description, onChange: (e) => setDescription(e.target.value) }}
           />
-          <fieldset className="fr-fieldset" aria-labelledby="catalog-apps-legend">
+          <fieldset className="fr-fieldset console-stacked" aria-labelledby="catalog-apps-legend">
             <legend id="catalog-apps-legend" className="fr-fieldset__legend">
               {t('lists.catalogApps', { count: apps.length })}
             </legend>
