@@ -126,9 +126,6 @@ describe('the officers console, in a browser', () => {
       OIDC_ROLE_CLAIM: 'rempart_role',
       OIDC_TENANT: 'dinum',
       CONSOLE_PUBLIC_URL: baseURL,
-      // Every signed-out page load asks /v1/me (a 401, counted as a failed authentication), and every
-      // person here shares 127.0.0.1: the default limit of 20 would refuse the later scenarios.
-      AUTH_FAILURE_LIMIT: '0',
     });
     dinum = await api.seedTenant('dinum');
     // A fleet already under the French messaging ban: two phones in "cabinets" still have WhatsApp.

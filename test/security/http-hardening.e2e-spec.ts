@@ -82,6 +82,15 @@ describe('HTTP hardening of api and mdm', () => {
       }
     });
 
+    it('does not count requests that carry no credential: signed-out console pages behind one office address', async () => {
+      for (let i = 0; i < 10; i++) {
+        const res = await h.api.http().get('/v1/me').set(from('203.0.113.8'));
+        expect(res.status).toBe(401);
+        expect(res.body.code).toBe('TOKEN_MISSING');
+      }
+      expect((await h.api.http().get('/v1/me').set(from('203.0.113.8')).set(as('auditor'))).status).toBe(200);
+    });
+
     it('cuts off an address that keeps guessing enrollment tokens on mdm', async () => {
       const guess = () =>
         mdm(`/mdm/enroll/${'A'.repeat(43)}`, { headers: { 'X-Forwarded-For': '203.0.113.9' } });

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import type { OfficerRole } from '#libs/persistence';
 import { AuthFailureLimiter, clientAddress, IS_PUBLIC } from '#libs/platform';
-import { AuthException } from './auth.exception.js';
+import { AuthException, type AuthExceptionCode } from './auth.exception.js';
 import { CSRF_HEADER, readCookie, SESSION_COOKIE } from './console-session-cookies.js';
 import { type AuthenticatedSession, ConsoleSessionsService } from './console-sessions.service.js';
 import { type Principal, REQUIRED_ROLE } from './principal.js';
@@ -11,6 +11,7 @@ import { defaultRequiredRole, roleSatisfies } from './roles.js';
 import { TokenAuthenticator } from './token-authenticator.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const NOT_GUESSES: ReadonlySet<string> = new Set<AuthExceptionCode>(['TOKEN_MISSING', 'SESSION_EXPIRED']);
 
 /**
  * Global guard of the officer API: a valid bearer token (scripts) or console session cookie (the
@@ -45,9 +46,10 @@ export class AuthGuard implements CanActivate {
         principal = await this.authenticator.authenticate(authorization);
       }
     } catch (error) {
-      // A session that aged out was genuinely issued: it says nothing of guessing, and a console
-      // left open in an office (one address for many officers) must not get everyone refused.
-      if (error instanceof AuthException && error.code !== 'SESSION_EXPIRED')
+      // Only a credential that was tried and failed says something of guessing. A request with none
+      // (every signed-out console page asks /v1/me) and a session that aged out (it was genuinely
+      // issued) do not count: officers behind one office address must not get each other refused.
+      if (error instanceof AuthException && !NOT_GUESSES.has(error.code))
         await this.failures.recordFailure(address);
       throw error;
     }
