@@ -35,14 +35,18 @@ export class ReconcilerService {
       await this.scheduler.schedule({ id: rollout.id, startsAt: new Date(rollout.starts_at) }, now);
     }
     // A push overdue by more than one period was missed (its job is gone, or the worker died):
-    // fresher ones belong to jobs still queued or running.
+    // fresher ones belong to jobs still queued or running. Deliveries are found through their
+    // running rollouts: no index covers next_push_at, so that pushes update rows in place.
     const graceSeconds = this.config.ROLLOUT_RECONCILE_SECONDS;
     const overdue: Array<{ rollout_id: string; slice: number }> = await this.dataSource.query(
-      `SELECT d.rollout_id, d.slice
-         FROM deliveries d JOIN rollouts r ON r.id = d.rollout_id AND r.state = 'running'
-        WHERE d.state IN ('pending', 'pushed', 'acknowledged') AND d.platform = 'ios'
-          AND d.next_push_at <= now() - make_interval(secs => $1)
-        GROUP BY d.rollout_id, d.slice`,
+      `SELECT r.id AS rollout_id, s.slice
+         FROM rollouts r
+         CROSS JOIN LATERAL (
+           SELECT DISTINCT d.slice FROM deliveries d
+            WHERE d.rollout_id = r.id AND d.state IN ('pending', 'pushed', 'acknowledged')
+              AND d.platform = 'ios' AND d.next_push_at <= now() - make_interval(secs => $1)
+         ) s
+        WHERE r.state = 'running'`,
       [graceSeconds],
     );
     const round = this.roundAt(now);

@@ -20,12 +20,17 @@ export type DeliveryState = (typeof DELIVERY_STATES)[number];
 /** States a delivery can still move on from by itself (the reconciler looks at these). */
 export const OPEN_DELIVERY_STATES: DeliveryState[] = ['pending', 'pushed', 'acknowledged'];
 
-/** One policy version for one device. Unique per (device, version): a device never gets a version twice. */
+/**
+ * One policy version for one device. Unique per (device, version): a device never gets a version twice.
+ * A rollout writes each of its rows at every push, acknowledgement and verification, so no index
+ * covers the columns those writes change (state, next_push_at, counters, times): with room left on
+ * each page (fillfactor 50, migration DeliveriesUpdatedInPlace) PostgreSQL updates the rows in place
+ * (HOT) without touching the indexes, a quarter of the cost of a slice's update.
+ */
 @Entity('deliveries')
 @Index('uq_deliveries_device_version', ['deviceId', 'policyVersionId'], { unique: true })
-@Index('ix_deliveries_rollout_slice', ['rolloutId', 'slice', 'state'])
+@Index('ix_deliveries_rollout_slice', ['rolloutId', 'slice'])
 @Index('ix_deliveries_command', ['commandId'])
-@Index('ix_deliveries_due', ['nextPushAt'], { where: `state IN ('pending', 'pushed', 'acknowledged')` })
 export class DeliveryEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

@@ -14,5 +14,6 @@ import { ConsoleSessions1796134702496 } from './1796134702496-ConsoleSessions.js
 import { EnrollmentToken1796134782963 } from './1796134782963-EnrollmentToken.js';
 import { ComplianceStatusCounts1796136501549 } from './1796136501549-ComplianceStatusCounts.js';
 import { ConsoleDeviceListOrder1796137527676 } from './1796137527676-ConsoleDeviceListOrder.js';
+import { DeliveriesUpdatedInPlace1796144451357 } from './1796144451357-DeliveriesUpdatedInPlace.js';
 
-export const MIGRATIONS: Function[] = [Init1795817083357, AuditEventsAppendOnly1795817100000, PoliciesAndSigning1795817933344, AppleEnrollmentAndDevices1795819003363, Rollouts1796124135093, DeviceCertificateBindingAndRevocation1796124284003, AuditEventMac1796124582216, AndroidChannel1796124944426, AndroidRolloutLeg1796126915536, Compliance1796127053146, AppleAutomatedDeviceEnrollment1796127427102, ConsoleSessions1796134702496, EnrollmentToken1796134782963, ComplianceStatusCounts1796136501549, ConsoleDeviceListOrder1796137527676];
+export const MIGRATIONS: Function[] = [Init1795817083357, AuditEventsAppendOnly1795817100000, PoliciesAndSigning1795817933344, AppleEnrollmentAndDevices1795819003363, Rollouts1796124135093, DeviceCertificateBindingAndRevocation1796124284003, AuditEventMac1796124582216, AndroidChannel1796124944426, AndroidRolloutLeg1796126915536, Compliance1796127053146, AppleAutomatedDeviceEnrollment1796127427102, ConsoleSessions1796134702496, EnrollmentToken1796134782963, ComplianceStatusCounts1796136501549, ConsoleDeviceListOrder1796137527676, DeliveriesUpdatedInPlace1796144451357];
