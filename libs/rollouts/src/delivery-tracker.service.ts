@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '#libs/config';
+import type { MdmCommandEntity } from '#libs/persistence';
+import { isUUID } from 'class-validator';
 
 export interface ReportedProfile {
   identifier: string;
@@ -53,24 +55,30 @@ export class DeliveryTrackerService {
   }
 
   /** The phone acknowledged InstallProfile: the version's profile is installed, to be verified. */
-  async installAcknowledged(manager: EntityManager, commandId: string, at: Date): Promise<void> {
+  async installAcknowledged(manager: EntityManager, command: InstallCommand, at: Date): Promise<void> {
+    const key = deliveryKey(command);
+    if (key === undefined) return;
     // `at` (not now(), the transaction's start) orders the acknowledgement before the follow-up
     // ProfileList queued after it: only that list can verify the install.
     await manager.query(
       `UPDATE deliveries
-          SET state = 'acknowledged', reason = NULL, acknowledged_at = $3, updated_at = now(),
-              next_push_at = now() + make_interval(secs => $2)
-        WHERE command_id = $1 AND state IN ('pending', 'pushed', 'failed')`,
-      [commandId, this.config.ROLLOUT_REPUSH_SECONDS, at],
+          SET state = 'acknowledged', reason = NULL, acknowledged_at = $5, updated_at = now(),
+              next_push_at = now() + make_interval(secs => $4)
+        WHERE device_id = $1 AND policy_version_id = $2 AND command_id = $3
+          AND state IN ('pending', 'pushed', 'failed')`,
+      [...key, this.config.ROLLOUT_REPUSH_SECONDS, at],
     );
   }
 
   /** The phone refused InstallProfile (Error or CommandFormatError): the delivery fails with why. */
-  async installFailed(manager: EntityManager, commandId: string, reason: string): Promise<void> {
+  async installFailed(manager: EntityManager, command: InstallCommand, reason: string): Promise<void> {
+    const key = deliveryKey(command);
+    if (key === undefined) return;
     await manager.query(
-      `UPDATE deliveries SET state = 'failed', reason = $2, next_push_at = NULL, updated_at = now()
-        WHERE command_id = $1 AND state IN ('pending', 'pushed', 'failed')`,
-      [commandId, reason],
+      `UPDATE deliveries SET state = 'failed', reason = $4, next_push_at = NULL, updated_at = now()
+        WHERE device_id = $1 AND policy_version_id = $2 AND command_id = $3
+          AND state IN ('pending', 'pushed', 'failed')`,
+      [...key, reason],
     );
   }
 
@@ -100,4 +108,18 @@ export class DeliveryTrackerService {
       [deviceId, listRequestedAt, listed],
     );
   }
+}
+
+/** An InstallProfile command as the phone answered it: its delivery is (device, policy version). */
+export type InstallCommand = Pick<MdmCommandEntity, 'id' | 'deviceId' | 'params'>;
+
+/**
+ * The delivery an InstallProfile command belongs to, found through the (device, version) unique
+ * index and checked against its current command; none for a command that installs no policy version.
+ */
+function deliveryKey(command: InstallCommand): [string, string, string] | undefined {
+  const versionId = command.params.policyVersionId;
+  return typeof versionId === 'string' && isUUID(versionId)
+    ? [command.deviceId, versionId, command.id]
+    : undefined;
 }

@@ -3,7 +3,7 @@ export { RolloutSchedulerService } from './rollout-scheduler.service.js';
 export { RolloutFanOutService, ANDROID_WAITING_REASON } from './rollout-fan-out.service.js';
 export type { FanOutResult } from './rollout-fan-out.service.js';
 export { DeliveryTrackerService } from './delivery-tracker.service.js';
-export type { ReportedProfile } from './delivery-tracker.service.js';
+export type { InstallCommand, ReportedProfile } from './delivery-tracker.service.js';
 export { DeliveryPushesService, CERTIFICATE_HOLD_SECONDS } from './delivery-pushes.service.js';
 export type { DuePush, PushOutcome, PushVerdict } from './delivery-pushes.service.js';
 export { ReconcilerService } from './reconciler.service.js';

@@ -104,10 +104,10 @@ export class RolloutFanOutService {
           WHERE d.tenant_id = $1 AND g.slug = ANY($4::text[]) AND d.status = 'enrolled'
        ), inserted AS (
          INSERT INTO deliveries
-           (tenant_id, rollout_id, device_id, policy_version_id, platform, state, reason, command_id, slice, next_push_at)
-         SELECT $1, $2, device_id, $3, platform, 'pending',
+           (id, tenant_id, rollout_id, device_id, policy_version_id, platform, state, reason, command_id, slice, next_push_at)
+         SELECT uuid_time_ordered(), $1, $2, device_id, $3, platform, 'pending',
                 CASE WHEN platform = 'android' THEN $6 END,
-                CASE WHEN platform = 'ios' THEN gen_random_uuid() END,
+                CASE WHEN platform = 'ios' THEN uuid_time_ordered() END,
                 (n / $5)::int,
                 CASE WHEN platform = 'ios' THEN now() END
            FROM targets

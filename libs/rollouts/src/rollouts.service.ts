@@ -11,6 +11,7 @@ import {
 import { ConflictDomainException, NotFoundDomainException } from '#libs/platform';
 import { ReconcilerService } from './reconciler.service.js';
 import { RolloutRepository } from './rollout.repository.js';
+import { isUUID } from 'class-validator';
 
 export type DeliveryCounts = Record<DeliveryState, number>;
 
@@ -37,8 +38,6 @@ export interface RolloutDetail extends RolloutView {
   /** Why deliveries failed or wait, most frequent first. */
   reasons: Array<{ state: DeliveryState; reason: string; count: number }>;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Rollouts as officers see and steer them: progress per delivery state, pause, resume, cancel. */
 @Injectable()
@@ -149,7 +148,7 @@ export class RolloutsService {
   }
 
   private async find(tenantId: string, id: string, manager?: EntityManager, lock = false) {
-    if (!UUID.test(id)) throw new NotFoundDomainException('rollout', id);
+    if (!isUUID(id)) throw new NotFoundDomainException('rollout', id);
     const rollout = lock
       ? await manager!
           .getRepository(RolloutEntity)

@@ -31,6 +31,7 @@ import {
   type CommandReport,
   type MdmCommandRequest,
 } from '#libs/apple';
+import { isUUID } from 'class-validator';
 import { TenantCaService } from '../tenant-signing/tenant-ca.service.js';
 import { DeviceCertificatesService } from './device-certificates.service.js';
 import { MdmCommandsService, type NewCommand } from './mdm-commands.service.js';
@@ -46,8 +47,6 @@ const FIRST_INVENTORY: NewCommand[] = [
 
 /** How precisely `last_seen_at` follows Idle check-ins (freshness is judged in hours, not seconds). */
 const LAST_SEEN_RESOLUTION_SECONDS = 60;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface MdmRequest {
   /** From the phone URL: the tenant's id (not its slug, which the phone side never confirms). */
@@ -91,7 +90,7 @@ export class AppleMdmService {
   async tenant(tenantId: string): Promise<TenantEntity> {
     const cached = this.tenantIds.get(tenantId);
     if (cached) return cached;
-    const tenant = UUID.test(tenantId) ? await this.tenants.findOne({ where: { id: tenantId } }) : null;
+    const tenant = isUUID(tenantId) ? await this.tenants.findOne({ where: { id: tenantId } }) : null;
     if (!tenant) throw new PhoneFacingNotFound();
     this.tenantIds.set(tenantId, tenant);
     return tenant;
@@ -404,7 +403,7 @@ export class AppleMdmService {
     ) {
       return null;
     }
-    if (report.Status !== 'Idle' && report.CommandUUID !== undefined && !UUID.test(report.CommandUUID)) {
+    if (report.Status !== 'Idle' && report.CommandUUID !== undefined && !isUUID(report.CommandUUID)) {
       // Ours are UUIDs; anything else is not a command this server sent (and not a uuid to query by).
       throw new MdmRequestRefused('INVALID_VALUE', 'CommandUUID: not a command UUID this server sent');
     }
@@ -491,7 +490,7 @@ export class AppleMdmService {
         if (command.requestType === 'InstallProfile') {
           await this.deliveries.installFailed(
             manager,
-            command.id,
+            command,
             describeErrorChain(report.ErrorChain, command.requestType),
           );
         }
@@ -503,7 +502,7 @@ export class AppleMdmService {
       case 'CommandFormatError':
         await this.inventoryFailed(manager, device, command, 'the phone answered CommandFormatError');
         if (command.requestType === 'InstallProfile') {
-          await this.deliveries.installFailed(manager, command.id, 'the phone answered CommandFormatError');
+          await this.deliveries.installFailed(manager, command, 'the phone answered CommandFormatError');
         }
         await this.commands.complete(manager, command, { status: 'command_format_error' });
         return undefined;
@@ -604,7 +603,7 @@ export class AppleMdmService {
         return {};
       }
       case 'InstallProfile':
-        await this.deliveries.installAcknowledged(manager, command.id, reportedAt);
+        await this.deliveries.installAcknowledged(manager, command, reportedAt);
         // Check what the phone now has: the profile list (which verifies the delivery) and the
         // apps, for compliance.
         await this.commands.queue(

@@ -30,7 +30,6 @@ export const OPEN_DELIVERY_STATES: DeliveryState[] = ['pending', 'pushed', 'ackn
 @Entity('deliveries')
 @Index('uq_deliveries_device_version', ['deviceId', 'policyVersionId'], { unique: true })
 @Index('ix_deliveries_rollout_slice', ['rolloutId', 'slice'])
-@Index('ix_deliveries_command', ['commandId'])
 export class DeliveryEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

@@ -16,7 +16,6 @@ export type MdmCommandStatus = (typeof MDM_COMMAND_STATUSES)[number];
  */
 @Entity('mdm_commands')
 @Index('ix_mdm_commands_device_pending', ['deviceId', 'status', 'queuedAt'])
-@Index('ix_mdm_commands_tenant_device', ['tenantId', 'deviceId'])
 export class MdmCommandEntity {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
