@@ -91,11 +91,14 @@ export class DeliveryPushesService {
             SET state = CASE WHEN d.state = 'pending' THEN 'pushed' ELSE d.state END,
                 reason = NULL, push_count = d.push_count + 1, last_pushed_at = now(), updated_at = now(),
                 next_push_at = now() + make_interval(secs => u.delay)
-           FROM unnest($1::uuid[], $2::int[]) AS u(id, delay)
+           FROM unnest(string_to_array($1, ',')::uuid[], string_to_array($2, ',')::int[]) AS u(id, delay)
           WHERE d.id = u.id AND d.state IN ('pending', 'pushed', 'acknowledged')`,
+        // Joined here: the driver would quote and escape each of a thousand array elements.
         [
-          accepted.map((v) => v.deliveryId),
-          accepted.map((v) => repushDelaySeconds(this.config.ROLLOUT_REPUSH_SECONDS, v.pushCount + 1)),
+          accepted.map((v) => v.deliveryId).join(','),
+          accepted
+            .map((v) => repushDelaySeconds(this.config.ROLLOUT_REPUSH_SECONDS, v.pushCount + 1))
+            .join(','),
         ],
       );
     }

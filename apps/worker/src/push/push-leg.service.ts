@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { PushCertificatesService, type PushCredentialsView } from '#libs/apple-server';
 import { DeliveryPushesService, type DuePush, type PushOutcome, type PushVerdict } from '#libs/rollouts';
@@ -66,6 +67,7 @@ export class PushLegService implements OnModuleDestroy {
       privateKeyPem: usable.privateKeyPem,
     });
     const verdicts = await Promise.all(pushable.map((d) => this.pushOne(channel, usable.topic, d)));
+    this.countPushes(verdicts);
     await this.deliveries.record(verdicts);
 
     const report: PushSliceReport = { due: due.length, unpushable: unregistered.length + tokenless.length };
@@ -131,11 +133,9 @@ export class PushLegService implements OnModuleDestroy {
   }
 
   private async pushOne(channel: PushChannel, topic: string, due: DuePush): Promise<PushVerdict> {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     const result = await channel.push({ deviceToken: due.pushToken!, pushMagic: due.pushMagic!, topic });
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    this.metrics.pushes.inc({ outcome: result.outcome, status: String(result.status) });
-    this.metrics.pushDuration.observe({ outcome: result.outcome }, seconds);
+    this.metrics.pushDuration.observe({ outcome: result.outcome }, (performance.now() - started) / 1000);
     return {
       deliveryId: due.deliveryId,
       deviceId: due.deviceId,
@@ -144,6 +144,20 @@ export class PushLegService implements OnModuleDestroy {
       status: result.status,
       reason: result.reason,
     };
+  }
+
+  /** The pushes counter, once per outcome and status of the slice rather than once per push. */
+  private countPushes(verdicts: PushVerdict[]): void {
+    const counts = new Map<string, { outcome: PushOutcome; status: number; n: number }>();
+    for (const v of verdicts) {
+      const key = `${v.outcome} ${v.status}`;
+      const entry = counts.get(key);
+      if (entry) entry.n += 1;
+      else counts.set(key, { outcome: v.outcome, status: v.status, n: 1 });
+    }
+    for (const { outcome, status, n } of counts.values()) {
+      this.metrics.pushes.inc({ outcome, status: String(status) }, n);
+    }
   }
 }
 

@@ -15,6 +15,8 @@ export interface ApnsClientPoolOptions extends Omit<ApnsClientOptions, 'certific
 }
 
 export const DEFAULT_POOL_IDLE_TIMEOUT_MS = 5 * 60_000;
+/** Certificates whose fingerprint is remembered (one per tenant in practice). */
+const MAX_REMEMBERED_CERTIFICATES = 10_000;
 
 interface PoolEntry {
   client: ApnsClient;
@@ -25,6 +27,7 @@ interface PoolEntry {
 export class ApnsClientPool {
   private readonly byFingerprint = new Map<string, PoolEntry>();
   private readonly fingerprintByOwner = new Map<string, string>();
+  private readonly fingerprints = new Map<string, string>();
   private readonly idleTimeoutMs: number;
   private readonly sweeper: NodeJS.Timeout;
   private closed = false;
@@ -45,7 +48,7 @@ export class ApnsClientPool {
    */
   clientFor(credentials: PushCredentials, owner?: string): ApnsClient {
     if (this.closed) throw new ApnsClientError('POOL_CLOSED', 'ApnsClientPool is closed');
-    const fingerprint = certificateFingerprint(credentials.certificatePem);
+    const fingerprint = this.fingerprintOf(credentials.certificatePem);
     if (owner !== undefined) {
       const previous = this.fingerprintByOwner.get(owner);
       if (previous !== undefined && previous !== fingerprint) void this.remove(previous, { drain: true });
@@ -58,6 +61,17 @@ export class ApnsClientPool {
       this.byFingerprint.set(fingerprint, entry);
     }
     return entry.client;
+  }
+
+  /** Parsing the certificate costs more than a push: done once per certificate, not per slice. */
+  private fingerprintOf(certificatePem: string): string {
+    let fingerprint = this.fingerprints.get(certificatePem);
+    if (fingerprint === undefined) {
+      if (this.fingerprints.size >= MAX_REMEMBERED_CERTIFICATES) this.fingerprints.clear();
+      fingerprint = certificateFingerprint(certificatePem);
+      this.fingerprints.set(certificatePem, fingerprint);
+    }
+    return fingerprint;
   }
 
   get size(): number {
