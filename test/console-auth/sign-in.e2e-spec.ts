@@ -183,6 +183,45 @@ describe('console sign-in through the OpenID Connect provider', () => {
     expect(withoutTransaction.headers.location).toBe('/?signin_error=state_mismatch');
   });
 
+  it('lets two tabs of one browser sign in at once: each callback finds its own sign-in', async () => {
+    const login = async (returnTo: string, cookie?: string) => {
+      const res = await api
+        .http()
+        .get(`/auth/login?returnTo=${encodeURIComponent(returnTo)}`)
+        .set('Cookie', cookie === undefined ? '' : `rempart_signin=${cookie}`);
+      expect(res.status).toBe(302);
+      return { location: res.headers.location as string, cookie: setCookies(res.headers['set-cookie']) };
+    };
+    const callback = async (location: string, cookie: string) => {
+      const fromProvider = await provider.signIn(location, { email: 'officer@dinum.gouv.fr' });
+      const res = await api
+        .http()
+        .get(`${fromProvider.pathname}${fromProvider.search}`)
+        .set('Cookie', `rempart_signin=${cookie}`);
+      expect(res.status).toBe(302);
+      return { location: res.headers.location as string, cookies: setCookies(res.headers['set-cookie']) };
+    };
+
+    const devicesTab = await login('/devices');
+    const rolloutsTab = await login('/rollouts', devicesTab.cookie.get('rempart_signin')!.value);
+    const bothPending = rolloutsTab.cookie.get('rempart_signin')!.value;
+
+    const first = await callback(devicesTab.location, bothPending);
+    expect(first.location).toBe('/devices');
+    expect(first.cookies.get('rempart_session')?.value).toBeTruthy();
+    const stillPending = first.cookies.get('rempart_signin')!.value;
+    expect(stillPending).not.toBe('');
+
+    const second = await callback(rolloutsTab.location, stillPending);
+    expect(second.location).toBe('/rollouts');
+    expect(second.cookies.get('rempart_session')?.value).toBeTruthy();
+    expect(second.cookies.get('rempart_signin')?.value).toBe('');
+
+    // A sign-in's callback works once: replayed, it finds nothing.
+    const replayed = await callback(devicesTab.location, stillPending);
+    expect(replayed.location).toBe('/?signin_error=state_mismatch');
+  });
+
   it('sends the browser back with provider_error when the provider answers the callback with an error', async () => {
     const denied = await signInToConsole(api, provider, 'officer@dinum.gouv.fr', {
       tamper: (callback) => {

@@ -18,10 +18,11 @@ import { currentRequestId, Public } from '#libs/platform';
 import { OidcClientService, ProviderError, ProviderUnreachable } from './oidc-client.service.js';
 import {
   newTransaction,
-  openTransaction,
+  openTransactions,
   safeReturnTo,
-  sealTransaction,
+  sealTransactions,
   TRANSACTION_COOKIE,
+  type SignInTransaction,
 } from './sign-in-transaction.js';
 
 /** The codes the console page shows after a failed sign-in (`/?signin_error=<code>`). */
@@ -56,7 +57,11 @@ export class ConsoleAuthController {
   ) {}
 
   @Get('login')
-  async login(@Query('returnTo') returnTo: unknown, @Res() response: Response): Promise<void> {
+  async login(
+    @Query('returnTo') returnTo: unknown,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     if (!this.oidc.enabled) return this.fail(response, 'not_configured');
     const transaction = newTransaction(
       safeReturnTo(returnTo, this.config.CONSOLE_PUBLIC_URL),
@@ -71,25 +76,25 @@ export class ConsoleAuthController {
         error instanceof ProviderUnreachable ? 'provider_unreachable' : 'provider_error',
       );
     }
-    response.append(
-      'Set-Cookie',
-      stringifySetCookie(TRANSACTION_COOKIE, sealTransaction(transaction, this.config.masterKey), {
-        ...this.cookieAttributes(true),
-        path: '/auth',
-        maxAge: this.config.CONSOLE_SIGNIN_TIMEOUT_SECONDS + TRANSACTION_COOKIE_GRACE_SECONDS,
-      }),
+    // Sign-ins another tab of this browser started and has not finished are kept beside this one.
+    const pending = openTransactions(readCookie(request, TRANSACTION_COOKIE), this.config.masterKey).filter(
+      (other) => other.expiresAt > Date.now(),
     );
+    this.setTransactions(response, [...pending, transaction]);
     response.redirect(302, target.href);
   }
 
   @Get('callback')
   async callback(@Req() request: Request, @Res() response: Response): Promise<void> {
     if (!this.oidc.enabled) return this.fail(response, 'not_configured');
-    const transaction = openTransaction(readCookie(request, TRANSACTION_COOKIE), this.config.masterKey);
-    // Whatever happens next, this transaction is spent.
-    this.clearCookie(response, TRANSACTION_COOKIE, '/auth', true);
+    const pending = openTransactions(readCookie(request, TRANSACTION_COOKIE), this.config.masterKey);
     const state = typeof request.query.state === 'string' ? request.query.state : undefined;
-    if (!transaction || state !== transaction.state) return this.fail(response, 'state_mismatch');
+    const transaction = pending.find((t) => t.state === state);
+    // Whatever happens next, this transaction is spent; other tabs' sign-ins stay pending.
+    const others = pending.filter((t) => t !== transaction && t.expiresAt > Date.now());
+    if (others.length > 0) this.setTransactions(response, others);
+    else this.clearCookie(response, TRANSACTION_COOKIE, '/auth', true);
+    if (!transaction) return this.fail(response, 'state_mismatch');
     if (transaction.expiresAt <= Date.now()) return this.fail(response, 'expired');
     const search = request.originalUrl.includes('?')
       ? request.originalUrl.slice(request.originalUrl.indexOf('?'))
@@ -168,6 +173,17 @@ export class ConsoleAuthController {
       secure: this.config.CONSOLE_PUBLIC_URL.startsWith('https:'),
       path: '/',
     };
+  }
+
+  private setTransactions(response: Response, transactions: SignInTransaction[]): void {
+    response.append(
+      'Set-Cookie',
+      stringifySetCookie(TRANSACTION_COOKIE, sealTransactions(transactions, this.config.masterKey), {
+        ...this.cookieAttributes(true),
+        path: '/auth',
+        maxAge: this.config.CONSOLE_SIGNIN_TIMEOUT_SECONDS + TRANSACTION_COOKIE_GRACE_SECONDS,
+      }),
+    );
   }
 
   private clearCookie(response: Response, name: string, path: string, httpOnly: boolean) {

@@ -5,7 +5,8 @@ import * as oidc from 'openid-client';
  * What /auth/login must remember until /auth/callback: state, nonce and PKCE verifier, and where
  * to go afterwards. It travels in a short-lived HttpOnly cookie, encrypted and authenticated
  * (AES-256-GCM under a key derived from the master key), so no server-side store is needed and
- * nobody can read the verifier or forge a transaction.
+ * nobody can read the verifier or forge a transaction. The cookie holds every sign-in the browser
+ * has pending (a few, newest last): a second tab starting one does not spoil the first's.
  */
 export interface SignInTransaction {
   state: string;
@@ -35,32 +36,52 @@ export function newTransaction(
 const transactionKey = (masterKey: string) =>
   Buffer.from(hkdfSync('sha256', masterKey, 'rempart', 'console sign-in transaction', 32));
 
-export function sealTransaction(transaction: SignInTransaction, masterKey: string): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', transactionKey(masterKey), iv);
-  const body = Buffer.concat([cipher.update(JSON.stringify(transaction), 'utf8'), cipher.final()]);
-  return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
+/** Pending sign-ins one browser keeps at most; older ones are forgotten (their callback fails). */
+export const MAX_PENDING_SIGN_INS = 5;
+/** Browsers keep cookies of about 4,096 bytes: the oldest pending sign-ins make room. */
+const MAX_SEALED_LENGTH = 3_800;
+
+export function sealTransactions(transactions: SignInTransaction[], masterKey: string): string {
+  let kept = transactions.slice(-MAX_PENDING_SIGN_INS);
+  for (;;) {
+    const sealed = seal(kept, masterKey);
+    if (sealed.length <= MAX_SEALED_LENGTH || kept.length === 1) return sealed;
+    kept = kept.slice(1);
+  }
 }
 
-/** The transaction, or undefined when the cookie is missing, altered or not ours. */
-export function openTransaction(
-  sealed: string | undefined,
-  masterKey: string,
-): SignInTransaction | undefined {
-  if (!sealed) return undefined;
+/** The pending sign-ins, or none when the cookie is missing, altered or not ours. */
+export function openTransactions(sealed: string | undefined, masterKey: string): SignInTransaction[] {
+  if (!sealed) return [];
   try {
     const raw = Buffer.from(sealed, 'base64url');
-    if (raw.length < 29) return undefined;
+    if (raw.length < 29) return [];
     const decipher = createDecipheriv('aes-256-gcm', transactionKey(masterKey), raw.subarray(0, 12));
     decipher.setAuthTag(raw.subarray(12, 28));
     const text = Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
-    const value = JSON.parse(text) as Partial<SignInTransaction>;
-    const strings = [value.state, value.nonce, value.codeVerifier, value.returnTo];
-    if (strings.some((s) => typeof s !== 'string') || typeof value.expiresAt !== 'number') return undefined;
-    return value as SignInTransaction;
+    const value = JSON.parse(text) as unknown;
+    // A cookie sealed before several sign-ins were kept holds one transaction, not a list.
+    const list = Array.isArray(value) ? value : [value];
+    return list.every(isTransaction) ? list : [];
   } catch {
-    return undefined;
+    return [];
   }
+}
+
+function seal(transactions: SignInTransaction[], masterKey: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', transactionKey(masterKey), iv);
+  const body = Buffer.concat([cipher.update(JSON.stringify(transactions), 'utf8'), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
+}
+
+function isTransaction(value: unknown): value is SignInTransaction {
+  if (typeof value !== 'object' || value === null) return false;
+  const t = value as Partial<SignInTransaction>;
+  return (
+    [t.state, t.nonce, t.codeVerifier, t.returnTo].every((s) => typeof s === 'string') &&
+    typeof t.expiresAt === 'number'
+  );
 }
 
 const MAX_RETURN_TO = 2048;
