@@ -19,6 +19,7 @@ import {
 } from '../support/processes.js';
 import { makePushCertificate } from '../support/push-certificate.js';
 import { SimulatedIphone } from '../simulators/iphone-simulator.js';
+import { obliterateQueues } from '../support/worker-context.js';
 
 /*
  * Two mdm processes behind a round-robin balancer and two worker processes, all real child
@@ -155,14 +156,7 @@ describe('rollouts converge after a Redis flush and a worker SIGKILL (2 workers,
     await balancer?.close();
     await apns?.stop();
     if (api) {
-      for (const name of Object.values(QueueName)) {
-        const queue = new Queue(name, {
-          connection: { url: api.config.REDIS_URL },
-          prefix: api.config.QUEUE_PREFIX,
-        });
-        await queue.obliterate({ force: true });
-        await queue.close();
-      }
+      await obliterateQueues(api.config);
       await api.close();
     }
     if (dir) rmSync(dir, { recursive: true, force: true });

@@ -3,16 +3,15 @@ import { NestFactory } from '@nestjs/core';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { WorkerModule } from '../../apps/worker/src/worker.module.js';
 import { MetricsServer } from '../../apps/worker/src/metrics/metrics-server.js';
-import { QueueName } from '#libs/jobs';
 import { FakeApns } from '../fakes/fake-apns.js';
 import type { SeededTenant } from './api-harness.js';
 import { type MdmHarness, startApiAndMdm } from './mdm-harness.js';
 import { bearer, uploadPushCertificate } from './officer-actions.js';
 import { AwakePhones } from './awake-phones.js';
+import { obliterateQueues } from './worker-context.js';
 import { SimulatedIphone, type SimulatedApp } from '../simulators/iphone-simulator.js';
 
 export interface RolloutHarness {
@@ -117,14 +116,7 @@ export async function startRollouts(env: Record<string, string> = {}): Promise<R
       await phones.idle();
       await worker.close();
       await h.close();
-      for (const name of Object.values(QueueName)) {
-        const queue = new Queue(name, {
-          connection: { url: h.api.config.REDIS_URL },
-          prefix: h.api.config.QUEUE_PREFIX,
-        });
-        await queue.obliterate({ force: true });
-        await queue.close();
-      }
+      await obliterateQueues(h.api.config);
       await apns.stop();
       rmSync(dir, { recursive: true, force: true });
     },

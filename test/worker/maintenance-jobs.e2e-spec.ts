@@ -1,42 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { QueueEvents } from 'bullmq';
-import { WorkerModule } from '../../apps/worker/src/worker.module.js';
+import type { QueueEvents } from 'bullmq';
 import { PushCertificatesService } from '#libs/apple-server';
 import { TenantsService } from '#libs/auth';
 import { JobName, JobQueue, QueueName } from '#libs/jobs';
 import { makePushCertificate } from '../support/push-certificate.js';
-import { createTestEnvironment, type TestEnvironment } from '../support/test-environment.js';
+import type { TestEnvironment } from '../support/test-environment.js';
+import { startWorkerContext, type WorkerContext } from '../support/worker-context.js';
 
 describe('worker: scheduled audit chain verification on the real queue', () => {
+  let context: WorkerContext;
   let env: TestEnvironment;
   let worker: INestApplicationContext;
   let events: QueueEvents;
 
   beforeAll(async () => {
-    env = await createTestEnvironment();
-    worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(env.config), { logger: false });
-    await worker.init();
-    events = new QueueEvents(QueueName.Maintenance, {
-      connection: { url: env.config.REDIS_URL },
-      prefix: env.config.QUEUE_PREFIX,
-    });
-    await events.waitUntilReady();
+    context = await startWorkerContext(QueueName.Maintenance);
+    ({ env, worker, events } = context);
     await worker.get(TenantsService).create('dinum', 'DINUM', 'cli:test');
     await worker.get(TenantsService).create('armees', 'Armées', 'cli:test');
   });
-  afterAll(async () => {
-    await events.close();
-    await worker.close();
-    const queue = new (await import('bullmq')).Queue(QueueName.Maintenance, {
-      connection: { url: env.config.REDIS_URL },
-      prefix: env.config.QUEUE_PREFIX,
-    });
-    await queue.obliterate({ force: true });
-    await queue.close();
-    await env.dispose();
-  });
+  afterAll(() => context.close());
 
   it('registers the hourly chain verification and the daily push-certificate check at start', async () => {
     const schedulers = await worker.get(JobQueue).queue(QueueName.Maintenance).getJobSchedulers();
