@@ -24,8 +24,8 @@ export function useDescribeReasons() {
         const code = String(r.code);
         const label = REASON_CODES.has(code) ? t(`reason.${code}` as MessageKey) : code;
         const about = [r.name ?? r.app, r.detail].find((part) => typeof part === 'string');
-        return about ? `${label} : ${about}` : label;
+        return about ? t('reasons.about', { reason: label, about }) : label;
       })
-      .join(' ; ');
+      .join(t('reasons.separator'));
   };
 }

@@ -239,6 +239,8 @@ export const en: Dictionary = {
   'reason.profile_outdated': 'profile outdated',
   'reason.policy_not_applied': 'policy not applied',
   'reason.unsupervised': 'unsupervised iPhone',
+  'reasons.about': '{reason}: {about}',
+  'reasons.separator': '; ',
   'device.inventory': 'Installed apps',
   'device.noInventory': 'No inventory received.',
   'device.identifier': 'Identifier',

@@ -250,6 +250,9 @@ export const fr = {
   'reason.profile_outdated': 'profil périmé',
   'reason.policy_not_applied': 'politique non appliquée',
   'reason.unsupervised': 'iPhone non supervisé',
+  /** A reason with the app or detail it is about; reasons in a row, joined. */
+  'reasons.about': '{reason} : {about}',
+  'reasons.separator': ' ; ',
   'device.inventory': 'Applications installées',
   'device.noInventory': 'Aucun inventaire reçu.',
   'device.identifier': 'Identifiant',

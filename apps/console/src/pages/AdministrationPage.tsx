@@ -327,6 +327,7 @@ function Webhooks() {
       });
       setSecret(created.secret);
       setUrl('');
+      setDescription('');
       hooks.reload();
     });
   };
