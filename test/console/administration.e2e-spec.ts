@@ -1,23 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Browser, Page } from 'playwright-core';
 import { ComplianceEvaluator } from '#libs/compliance';
-import { startApi, type ApiHarness, type SeededTenant } from '../support/api-harness.js';
+import type { ApiHarness, SeededTenant } from '../support/api-harness.js';
 import {
-  ensureConsoleBuilt,
-  launchChromium,
-  listen,
-  openConsole,
-  screenshot,
-  seriousAccessibilityViolations,
-  type ConsolePage,
-} from '../support/browser.js';
+  BROWSER_TEST_TIMEOUT_MS,
+  checkPage,
+  confirmAfterClick,
+  heading,
+  startConsoleStack,
+  type ConsoleBrowser,
+  type ConsoleStack,
+} from '../support/console-browser.js';
 import { publishMessagingPolicy, seedDevice, WHATSAPP } from '../compliance/compliance-seed.js';
-import { startOidcProvider, type OidcTestProvider } from '../fakes/oidc-provider.js';
-import { freePort } from '../support/mdm-harness.js';
 import { bearer } from '../support/officer-actions.js';
-
-/** A browser on a loaded machine: generous, since every wait inside polls until it holds. */
-const BROWSER_TEST_TIMEOUT_MS = 240_000;
 
 /*
  * The console's Administration page beyond what console.e2e-spec.ts does there (webhooks,
@@ -28,53 +22,9 @@ const BROWSER_TEST_TIMEOUT_MS = 240_000;
 describe('the console administration page and the console in English, in a browser', () => {
   let api: ApiHarness;
   let dinum: SeededTenant;
-  let baseURL: string;
-  let browser: Browser;
-  let provider: OidcTestProvider;
-
-  /** The page is done loading (in either language), accessible, and its screenshot is saved. */
-  async function checkPage(view: ConsolePage, name: string) {
-    await view.page
-      .getByText(/^(Chargement|Loading)…$/)
-      .first()
-      .waitFor({ state: 'hidden' });
-    await screenshot(view.page, name);
-    expect(await seriousAccessibilityViolations(view.page)).toEqual([]);
-    expect(view.problems).toEqual([]);
-  }
-
-  /** A new browser at `path`, signed in as `email` at the provider (the sign-in page's button). */
-  async function open(email: string, path: string): Promise<ConsolePage> {
-    const view = await openConsole(browser, baseURL);
-    view.page.setDefaultTimeout(60_000);
-    await view.page.goto(path);
-    await signInAt(view.page, email);
-    await view.page.waitForURL(`${baseURL}${path}`);
-    return view;
-  }
-
-  /** From the console's sign-in page through the provider's login form, as a person does. */
-  async function signInAt(page: Page, email: string) {
-    await page.getByRole('link', { name: 'Se connecter' }).click();
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel('Mot de passe (password)').fill('password');
-    await page.getByRole('button', { name: 'Se connecter (sign in)' }).click();
-  }
-
-  const heading = (page: Page, name: string | RegExp) =>
-    page.getByRole('heading', { level: 1, name }).waitFor();
-
-  /** Runs `click`, answering the browser’s confirmation it raises; returns the question asked. */
-  async function confirmAfterClick(page: Page, click: () => Promise<void>, accept: boolean): Promise<string> {
-    const questions: string[] = [];
-    page.once('dialog', (dialog) => {
-      questions.push(dialog.message());
-      void (accept ? dialog.accept() : dialog.dismiss());
-    });
-    await click();
-    expect(questions).toHaveLength(1);
-    return questions[0];
-  }
+  let stack: ConsoleStack;
+  let people: ConsoleBrowser;
+  const open = (email: string, path: string) => people.open(email, path);
 
   /** What the API answers a request authenticated by `token` alone. */
   async function withToken(token: string): Promise<{ status: number; code: string | undefined }> {
@@ -110,22 +60,8 @@ describe('the console administration page and the console in English, in a brows
   }
 
   beforeAll(async () => {
-    ensureConsoleBuilt();
-    // The provider must know the console's callback before the api listens: choose the port first.
-    const port = await freePort();
-    baseURL = `http://127.0.0.1:${port}`;
-    provider = await startOidcProvider({
-      redirectUris: [`${baseURL}/auth/callback`],
-      users: [{ email: 'admin@dinum.gouv.fr' }, { email: 'partant@dinum.gouv.fr' }],
-    });
-    api = await startApi({
-      OIDC_ISSUER_URL: provider.issuer,
-      OIDC_CLIENT_ID: provider.clientId,
-      OIDC_CLIENT_SECRET: provider.clientSecret,
-      OIDC_ROLE_CLAIM: 'rempart_role',
-      OIDC_TENANT: 'dinum',
-      CONSOLE_PUBLIC_URL: baseURL,
-    });
+    stack = await startConsoleStack([{ email: 'admin@dinum.gouv.fr' }, { email: 'partant@dinum.gouv.fr' }]);
+    ({ api } = stack);
     dinum = await api.seedTenant('dinum');
     // Under the French messaging ban: two phones still with WhatsApp, one not enrolled yet.
     await publishMessagingPolicy(api, dinum, 'cabinets');
@@ -138,14 +74,9 @@ describe('the console administration page and the console in English, in a brows
       lastSeenHoursAgo: null,
     });
     await api.app.get(ComplianceEvaluator).evaluateInDatabase(dinum.id);
-    await listen(api.app, port);
-    browser = await launchChromium();
+    people = await stack.serve();
   }, BROWSER_TEST_TIMEOUT_MS);
-  afterAll(async () => {
-    await browser?.close();
-    await api?.close();
-    await provider?.stop();
-  }, BROWSER_TEST_TIMEOUT_MS);
+  afterAll(() => stack?.close(), BROWSER_TEST_TIMEOUT_MS);
 
   it(
     'an admin adds a webhook, sees it listed with its secret shown once, and deletes it only once the confirmation is accepted',

@@ -1,20 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { readFileSync } from 'node:fs';
 import { ComplianceEvaluator } from '#libs/compliance';
-import { startApi, type ApiHarness, type SeededTenant } from '../support/api-harness.js';
+import type { ApiHarness, SeededTenant } from '../support/api-harness.js';
+import { screenshot, seriousAccessibilityViolations } from '../support/browser.js';
 import {
-  ensureConsoleBuilt,
-  launchChromium,
-  listen,
-  openConsole,
-  screenshot,
-  seriousAccessibilityViolations,
-  type ConsolePage,
-} from '../support/browser.js';
+  BROWSER_TEST_TIMEOUT_MS,
+  checkPage,
+  confirmAfterClick,
+  heading,
+  signInAt,
+  startConsoleStack,
+  type ConsoleBrowser,
+  type ConsoleStack,
+} from '../support/console-browser.js';
 import { publishMessagingPolicy, seedDevice, WHATSAPP } from '../compliance/compliance-seed.js';
-import { startOidcProvider, type OidcTestProvider } from '../fakes/oidc-provider.js';
-import { freePort } from '../support/mdm-harness.js';
 import { FakeAmapi } from '../fakes/fake-amapi.js';
 import { makePushCertificate, pushCertificatePkcs12 } from '../support/push-certificate.js';
 import {
@@ -26,9 +26,6 @@ import {
 } from '../support/officer-actions.js';
 
 const TIKTOK = 'com.zhiliaoapp.musically';
-/** A browser on a loaded machine: generous, since every wait inside polls until it holds. */
-const BROWSER_TEST_TIMEOUT_MS = 240_000;
-
 /*
  * The officers' console in Debian's chromium against the real api, signed in through a real
  * OpenID Connect provider (test/fakes/oidc-provider.ts): session cookie, CSRF header on mutations.
@@ -37,40 +34,11 @@ describe('the officers console, in a browser', () => {
   let api: ApiHarness;
   let dinum: SeededTenant;
   let baseURL: string;
-  let browser: Browser;
-  let provider: OidcTestProvider;
+  let stack: ConsoleStack;
+  let people: ConsoleBrowser;
+  const open = (email: string | null, path: string) => people.open(email, path);
   let amapi: FakeAmapi;
 
-  /** The page is done loading, accessible, and its screenshot is saved. */
-  async function checkPage(view: ConsolePage, name: string) {
-    await view.page.getByText('Chargement…').first().waitFor({ state: 'hidden' });
-    await screenshot(view.page, name);
-    expect(await seriousAccessibilityViolations(view.page)).toEqual([]);
-    expect(view.problems).toEqual([]);
-  }
-
-  /** A new browser at `path`: signed in as `email` at the provider (the sign-in page's button), or not at all. */
-  async function open(email: string | null, path: string): Promise<ConsolePage> {
-    const view = await openConsole(browser, baseURL);
-    view.page.setDefaultTimeout(60_000);
-    await view.page.goto(path);
-    if (email) {
-      await signInAt(view.page, email);
-      await view.page.waitForURL(`${baseURL}${path}`);
-    }
-    return view;
-  }
-
-  /** From the console's sign-in page through the provider's login form, as a person does. */
-  async function signInAt(page: Page, email: string) {
-    await page.getByRole('link', { name: 'Se connecter' }).click();
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel('Mot de passe (password)').fill('password');
-    await page.getByRole('button', { name: 'Se connecter (sign in)' }).click();
-  }
-
-  const heading = (page: Page, name: string | RegExp) =>
-    page.getByRole('heading', { level: 1, name }).waitFor();
   /** Clicks a download link and returns what the browser saved (the session cookie rides along). */
   async function downloadLink(page: Page, name: string): Promise<{ text: string; filename: string }> {
     const download = page.waitForEvent('download');
@@ -103,30 +71,18 @@ describe('the officers console, in a browser', () => {
   const tick = (page: Page, label: string) => page.locator('label', { hasText: label }).first().click();
 
   beforeAll(async () => {
-    ensureConsoleBuilt();
-    // The provider must know the console's callback before the api listens: choose the port first.
-    const port = await freePort();
-    baseURL = `http://127.0.0.1:${port}`;
-    provider = await startOidcProvider({
-      redirectUris: [`${baseURL}/auth/callback`],
-      users: [
+    amapi = await FakeAmapi.start();
+    stack = await startConsoleStack(
+      [
         { email: 'officer@dinum.gouv.fr' },
         { email: 'auditor@dinum.gouv.fr' },
         { email: 'admin@dinum.gouv.fr' },
         // Known to the provider, not to Rempart, and no role claim: refused.
         { email: 'inconnu@exemple.fr' },
       ],
-    });
-    amapi = await FakeAmapi.start();
-    api = await startApi({
-      AMAPI_ROOT_URL: amapi.rootUrl,
-      OIDC_ISSUER_URL: provider.issuer,
-      OIDC_CLIENT_ID: provider.clientId,
-      OIDC_CLIENT_SECRET: provider.clientSecret,
-      OIDC_ROLE_CLAIM: 'rempart_role',
-      OIDC_TENANT: 'dinum',
-      CONSOLE_PUBLIC_URL: baseURL,
-    });
+      { AMAPI_ROOT_URL: amapi.rootUrl },
+    );
+    ({ api, baseURL } = stack);
     dinum = await api.seedTenant('dinum');
     // A fleet already under the French messaging ban: two phones in "cabinets" still have WhatsApp.
     await publishMessagingPolicy(api, dinum, 'cabinets');
@@ -165,13 +121,10 @@ describe('the officers console, in a browser', () => {
     await seedDevice(api, dinum, { group: 'prefectures', apps: [TIKTOK] });
     await seedDevice(api, dinum, { group: 'prefectures', supervised: false, apps: [TIKTOK] });
     await api.app.get(ComplianceEvaluator).evaluateInDatabase(dinum.id);
-    await listen(api.app, port);
-    browser = await launchChromium();
+    people = await stack.serve();
   }, BROWSER_TEST_TIMEOUT_MS);
   afterAll(async () => {
-    await browser?.close();
-    await api?.close();
-    await provider?.stop();
+    await stack?.close();
     await amapi?.stop();
   }, BROWSER_TEST_TIMEOUT_MS);
 
@@ -489,20 +442,14 @@ describe('the officers console, in a browser', () => {
       await checkPage(officer, 'rollout-before-cancel');
 
       // Having second thoughts: the confirmation is dismissed and nothing changes.
-      const questions: string[] = [];
-      page.once('dialog', (dialog) => {
-        questions.push(dialog.message());
-        void dialog.dismiss();
-      });
-      await page.getByRole('button', { name: 'Annuler le déploiement' }).click();
-      expect(questions).toEqual([
+      const cancel = () => page.getByRole('button', { name: 'Annuler le déploiement' }).click();
+      expect(await confirmAfterClick(page, cancel, false)).toBe(
         'Annuler ce déploiement ? Les téléphones qui ne l’ont pas reçu ne le recevront pas.',
-      ]);
+      );
       await page.getByTestId('rollout-state').getByText('Programmé').waitFor();
       expect(await rolloutState(rolloutId)).toBe('scheduled');
 
-      page.once('dialog', (dialog) => void dialog.accept());
-      await page.getByRole('button', { name: 'Annuler le déploiement' }).click();
+      await confirmAfterClick(page, cancel, true);
       await page.getByTestId('rollout-state').getByText('Annulé').waitFor();
       // Nothing left to steer.
       expect(await page.getByRole('button', { name: 'Annuler le déploiement' }).count()).toBe(0);
@@ -524,20 +471,14 @@ describe('the officers console, in a browser', () => {
       await row.getByRole('cell', { name: 'Active' }).waitFor();
       expect(await row.count()).toBe(1);
 
-      const questions: string[] = [];
-      page.once('dialog', (dialog) => {
-        questions.push(dialog.message());
-        void dialog.dismiss();
-      });
-      await row.getByRole('button', { name: 'Révoquer' }).click();
-      expect(questions).toEqual([
+      const revoke = () => row.getByRole('button', { name: 'Révoquer' }).click();
+      expect(await confirmAfterClick(page, revoke, false)).toBe(
         'Révoquer cette inscription (cabinets) ? Plus aucun téléphone ne pourra l’utiliser.',
-      ]);
+      );
       await row.getByRole('cell', { name: 'Active' }).waitFor();
       expect((await storedEnrollment(enrollment.id)).revokedAt).toBeNull();
 
-      page.once('dialog', (dialog) => void dialog.accept());
-      await row.getByRole('button', { name: 'Révoquer' }).click();
+      await confirmAfterClick(page, revoke, true);
       await row.getByRole('cell', { name: /^Révoquée le / }).waitFor();
       expect(await row.getByRole('button', { name: 'Révoquer' }).count()).toBe(0);
       await checkPage(officer, 'enrollment-revoked');
