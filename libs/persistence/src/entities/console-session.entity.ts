@@ -21,6 +21,13 @@ export class ConsoleSessionEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
+  /**
+   * The session's name outside the server (`GET`/`DELETE /v1/console-sessions`): random, neither the
+   * cookie's secret nor its hash, so listing sessions gives nobody a way to act as their officer.
+   */
+  @Column({ name: 'public_id', type: 'uuid', unique: true, default: () => 'gen_random_uuid()' })
+  publicId!: string;
+
   @Column({ name: 'tenant_id', type: 'uuid' })
   tenantId!: string;
 
