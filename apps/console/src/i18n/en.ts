@@ -325,7 +325,7 @@ export const en: Dictionary = {
   'admin.tokenOnce': 'New token, shown once: {token}',
   'admin.sessions': 'Console sessions',
   'admin.sessionsExplain':
-    'Officers signed in to the console. Revoking a session signs that browser out at its next request; the officer may sign in again.',
+    'Officers signed in to the console. Revoking a session signs its browser out at its next request; the officer may sign in again.',
   'admin.sessionOfficer': 'Officer',
   'admin.sessionStarted': 'Signed in',
   'admin.sessionLastSeen': 'Last seen',

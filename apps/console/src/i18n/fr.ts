@@ -343,7 +343,7 @@ export const fr = {
   'admin.tokenOnce': 'Nouveau jeton, affiché une seule fois : {token}',
   'admin.sessions': 'Sessions de la console',
   'admin.sessionsExplain':
-    'Les agents connectés à la console. Révoquer une session déconnecte ce navigateur dès sa prochaine demande ; l’agent peut se reconnecter.',
+    'Les agents connectés à la console. Révoquer une session déconnecte son navigateur dès sa prochaine demande ; l’agent peut se reconnecter.',
   'admin.sessionOfficer': 'Agent',
   'admin.sessionStarted': 'Connexion',
   'admin.sessionLastSeen': 'Dernière activité',
