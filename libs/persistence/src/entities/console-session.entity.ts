@@ -2,6 +2,7 @@ import {
   Column,
   CreateDateColumn,
   Entity,
+  Generated,
   Index,
   JoinColumn,
   ManyToOne,
@@ -25,7 +26,8 @@ export class ConsoleSessionEntity {
    * The session's name outside the server (`GET`/`DELETE /v1/console-sessions`): random, neither the
    * cookie's secret nor its hash, so listing sessions gives nobody a way to act as their officer.
    */
-  @Column({ name: 'public_id', type: 'uuid', unique: true, default: () => 'gen_random_uuid()' })
+  @Column({ name: 'public_id', type: 'uuid', unique: true })
+  @Generated('uuid')
   publicId!: string;
 
   @Column({ name: 'tenant_id', type: 'uuid' })
