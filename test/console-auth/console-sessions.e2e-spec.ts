@@ -107,6 +107,18 @@ describe('console sessions: an admin lists and revokes them', () => {
     }
     expect(new Set(sessions.map((s) => s.id)).size).toBe(3);
 
+    // Exactly the fields the OpenAPI document names.
+    const { body: document } = await api.http().get('/docs/openapi.json').expect(200);
+    const schemas = document.components.schemas as Record<string, { properties: Record<string, unknown> }>;
+    expect(Object.keys(schemas.ConsoleSessionResponse.properties).sort()).toEqual(
+      Object.keys(sessions[0]).sort(),
+    );
+    expect(Object.keys(schemas.ConsoleSessionOfficerResponse.properties).sort()).toEqual(
+      Object.keys(sessions[0].officer).sort(),
+    );
+    const revoke = document.paths['/v1/console-sessions/{id}'].delete.responses;
+    expect(Object.keys(revoke).sort()).toEqual(['204', '401', '403', '404', '429']);
+
     // With a bearer token, no session is the caller's.
     expect((await list(bearer(dinum, 'admin'))).map((s) => s.current)).toEqual([false, false, false]);
   });
