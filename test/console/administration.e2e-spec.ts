@@ -138,7 +138,9 @@ describe('the console administration page and the console in English, in a brows
       const admin = await open('admin@dinum.gouv.fr', '/administration');
       const { page } = admin;
       await heading(page, 'Administration');
+      // The officers' table, not the console sessions' one below it.
       const row = page
+        .getByRole('region', { name: 'Agents et rôles' })
         .getByRole('row')
         .filter({ has: page.getByRole('cell', { name: 'auditor@dinum.gouv.fr' }) });
       const item = row.getByRole('listitem').filter({ hasText: 'script-audit' });
@@ -175,7 +177,9 @@ describe('the console administration page and the console in English, in a brows
       const admin = await open('admin@dinum.gouv.fr', '/administration');
       const { page } = admin;
       await heading(page, 'Administration');
+      // The officers' table: their open console session is also listed in the sessions' one.
       const row = page
+        .getByRole('region', { name: 'Agents et rôles' })
         .getByRole('row')
         .filter({ has: page.getByRole('cell', { name: 'partant@dinum.gouv.fr' }) });
       await row.getByRole('cell', { name: 'officier', exact: true }).waitFor();
@@ -294,14 +298,20 @@ describe('the console administration page and the console in English, in a brows
       await page.getByRole('link', { name: 'Administration', exact: true }).click();
       await heading(page, 'Administration');
       await page.getByRole('heading', { level: 2, name: 'Officers and roles' }).waitFor();
+      await page.getByRole('heading', { level: 2, name: 'Console sessions' }).waitFor();
       await page.getByRole('heading', { level: 2, name: 'Compliance webhooks' }).waitFor();
       await page.getByRole('form', { name: 'Add the officer' }).waitFor();
       const row = page
+        .getByRole('region', { name: 'Officers and roles' })
         .getByRole('row')
         .filter({ has: page.getByRole('cell', { name: 'auditor@dinum.gouv.fr' }) });
       await row.getByRole('cell', { name: 'auditor', exact: true }).waitFor();
       await row.getByRole('button', { name: 'Issue a token' }).waitFor();
-      expect(await page.getByText(/Agents et rôles|Émettre un jeton|Ajouter l’agent/).count()).toBe(0);
+      expect(
+        await page
+          .getByText(/Agents et rôles|Émettre un jeton|Ajouter l’agent|Sessions de la console/)
+          .count(),
+      ).toBe(0);
       await checkPage(admin, 'en-administration');
 
       // And back to French.

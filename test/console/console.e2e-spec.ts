@@ -77,6 +77,8 @@ describe('the officers console, in a browser', () => {
         { email: 'officer@dinum.gouv.fr' },
         { email: 'auditor@dinum.gouv.fr' },
         { email: 'admin@dinum.gouv.fr' },
+        // Signs in once, in the sessions test only: the one session of that officer.
+        { email: 'agent.session@dinum.gouv.fr', claims: { rempart_role: 'officer' } },
         // Known to the provider, not to Rempart, and no role claim: refused.
         { email: 'inconnu@exemple.fr' },
       ],
@@ -494,7 +496,9 @@ describe('the officers console, in a browser', () => {
       const admin = await open('admin@dinum.gouv.fr', '/administration');
       const { page } = admin;
       await heading(page, 'Administration');
-      await page.getByRole('cell', { name: 'auditor@dinum.gouv.fr' }).waitFor();
+      // Officers signed in earlier are also in the sessions table below: look in the officers' one.
+      const officersTable = page.getByRole('region', { name: 'Agents et rôles' });
+      await officersTable.getByRole('cell', { name: 'auditor@dinum.gouv.fr' }).waitFor();
       await checkPage(admin, 'administration');
 
       // A new auditor, then a token for scripts, shown once.
@@ -502,7 +506,7 @@ describe('the officers console, in a browser', () => {
       await officers.getByLabel('Adresse électronique').fill('controle@dinum.gouv.fr');
       await officers.getByLabel('Rôle').selectOption('auditor');
       await officers.getByRole('button', { name: 'Ajouter l’agent' }).click();
-      const row = page
+      const row = officersTable
         .getByRole('row')
         .filter({ has: page.getByRole('cell', { name: 'controle@dinum.gouv.fr' }) });
       await row.getByRole('cell', { name: 'auditeur', exact: true }).waitFor();
@@ -572,6 +576,49 @@ describe('the officers console, in a browser', () => {
       // Nor does the private key stay on screen.
       expect(await android.getByLabel('Clé du compte de service (JSON)').inputValue()).toBe('');
       await checkPage(admin, 'administration-after');
+      await admin.close();
+    },
+    BROWSER_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'an admin sees who is signed in, and ends another officer’s session only once the confirmation is accepted',
+    async () => {
+      const agent = await open('agent.session@dinum.gouv.fr', '/');
+      await heading(agent.page, 'Tableau de bord');
+      const admin = await open('admin@dinum.gouv.fr', '/administration');
+      const { page } = admin;
+      await heading(page, 'Administration');
+      const sessions = page.getByRole('region', { name: 'Sessions de la console' });
+      const row = sessions
+        .getByRole('row')
+        .filter({ has: page.getByRole('cell', { name: 'agent.session@dinum.gouv.fr' }) });
+      await row.getByRole('cell', { name: 'officier', exact: true }).waitFor();
+      expect(await row.count()).toBe(1);
+      // The admin's own session is marked, and offers no revoke button (signing out does that).
+      const own = sessions.getByRole('row').filter({ hasText: 'Votre session' });
+      expect(await own.count()).toBe(1);
+      expect(await own.getByRole('cell', { name: /^admin@dinum\.gouv\.fr/ }).count()).toBe(1);
+      expect(await own.getByRole('button').count()).toBe(0);
+      await checkPage(admin, 'administration-sessions');
+
+      // Having second thoughts: the confirmation is dismissed and the session lives on.
+      const revoke = () => row.getByRole('button', { name: 'Révoquer' }).click();
+      expect(await confirmAfterClick(page, revoke, false)).toBe(
+        'Révoquer la session de agent.session@dinum.gouv.fr ? Son navigateur sera déconnecté à sa prochaine demande.',
+      );
+      expect(await agent.page.request.get('/v1/me').then((r) => r.status())).toBe(200);
+      expect(await row.count()).toBe(1);
+
+      await confirmAfterClick(page, revoke, true);
+      await row.waitFor({ state: 'detached' });
+      const me = await agent.page.request.get('/v1/me');
+      expect(me.status()).toBe(401);
+      expect(((await me.json()) as { code: string }).code).toBe('SESSION_UNKNOWN');
+      await agent.page.reload();
+      await heading(agent.page, 'Connexion');
+      await checkPage(admin, 'administration-session-revoked');
+      await agent.close();
       await admin.close();
     },
     BROWSER_TEST_TIMEOUT_MS,

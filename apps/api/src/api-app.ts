@@ -23,7 +23,10 @@ export async function createApiApp(config: AppConfig, logger?: Logger): Promise<
         'bodies are JSON sent with `Content-Type: application/json`. Every error is an `ErrorResponse`.',
       version: '1',
       tags: [
-        { name: 'officers', description: 'who you are, officers of your tenant and their bearer tokens' },
+        {
+          name: 'officers',
+          description: 'who you are, officers of your tenant, their bearer tokens and console sessions',
+        },
         { name: 'groups', description: 'device groups: the phones that get the same policies' },
         { name: 'catalog', description: 'the apps Rempart knows, with their iOS and Android identifiers' },
         { name: 'app-lists', description: 'block and allow lists, yours and the shipped ones' },

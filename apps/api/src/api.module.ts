@@ -21,6 +21,7 @@ import { AuditEventsController } from './audit/audit-events.controller.js';
 import { CatalogController } from './catalog/catalog.controller.js';
 import { ComplianceController } from './compliance/compliance.controller.js';
 import { ConsoleAuthController } from './console-auth/console-auth.controller.js';
+import { ConsoleSessionsController } from './console-sessions/console-sessions.controller.js';
 import { OidcClientService } from './console-auth/oidc-client.service.js';
 import { DevicesController } from './devices/devices.controller.js';
 import { EnrollmentsController } from './enrollments/enrollments.controller.js';
@@ -57,6 +58,7 @@ export class ApiModule {
       ],
       controllers: [
         OfficersController,
+        ConsoleSessionsController,
         GroupsController,
         AuditEventsController,
         CatalogController,

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConsoleSessionsService } from './console-sessions.service.js';
 import { ConsoleSignInService } from './console-sign-in.service.js';
 import { OfficersService } from './officers.service.js';
-import { ApiTokenRepository, OfficerRepository } from './repositories.js';
+import { ApiTokenRepository, ConsoleSessionRepository, OfficerRepository } from './repositories.js';
 import { TenantsService } from './tenants.service.js';
 import { TokenAuthenticator } from './token-authenticator.js';
 
@@ -10,6 +10,7 @@ import { TokenAuthenticator } from './token-authenticator.js';
   providers: [
     OfficerRepository,
     ApiTokenRepository,
+    ConsoleSessionRepository,
     OfficersService,
     TenantsService,
     TokenAuthenticator,

@@ -1,12 +1,14 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { LessThan, Repository } from 'typeorm';
+import { DataSource, IsNull, LessThan, MoreThan, Repository } from 'typeorm';
+import { AuditService, type Actor } from '#libs/audit';
 import { APP_CONFIG, type AppConfig } from '#libs/config';
 import { ConsoleSessionEntity, type OfficerEntity } from '#libs/persistence';
-import { DomainException } from '#libs/platform';
+import { DomainException, NotFoundDomainException } from '#libs/platform';
 import { AuthException } from './auth.exception.js';
 import type { Principal } from './principal.js';
+import { ConsoleSessionRepository } from './repositories.js';
 
 const SESSION_FORMAT = /^rms_[A-Za-z0-9_-]{43}$/;
 const CSRF_FORMAT = /^[A-Za-z0-9_-]{43}$/;
@@ -27,11 +29,26 @@ export interface AuthenticatedSession {
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
+/**
+ * When a session ends if nobody uses it again: the idle timeout after its last recorded use, or its
+ * absolute end if that comes first. `authenticate` refuses it from that instant on.
+ */
+export function idleDeadline(
+  session: Pick<ConsoleSessionEntity, 'lastSeenAt' | 'expiresAt'>,
+  idleSeconds: number,
+): Date {
+  const idle = session.lastSeenAt.getTime() + idleSeconds * 1000;
+  return new Date(Math.min(idle, session.expiresAt.getTime()));
+}
+
 /** Console sessions: opened at sign-in, checked on every cookie request, ended at sign-out or timeout. */
 @Injectable()
 export class ConsoleSessionsService {
   constructor(
     @InjectRepository(ConsoleSessionEntity) private readonly sessions: Repository<ConsoleSessionEntity>,
+    private readonly tenantSessions: ConsoleSessionRepository,
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -111,5 +128,55 @@ export class ConsoleSessionsService {
 
   async end(session: ConsoleSessionEntity): Promise<void> {
     await this.sessions.delete({ id: session.id });
+  }
+
+  /**
+   * The tenant's sessions that still let someone in, newest first, with their officer: not past
+   * their absolute or idle timeout, and not of a disabled officer (refused at their next request).
+   */
+  listLive(tenantId: string, now = new Date()): Promise<ConsoleSessionEntity[]> {
+    const idleMs = this.config.CONSOLE_SESSION_IDLE_SECONDS * 1000;
+    return this.tenantSessions.find(
+      tenantId,
+      {
+        expiresAt: MoreThan(now),
+        lastSeenAt: MoreThan(new Date(now.getTime() - idleMs)),
+        officer: { disabledAt: IsNull() },
+      },
+      { relations: { officer: true }, order: { createdAt: 'DESC', id: 'ASC' } },
+    );
+  }
+
+  /** When a session ends if nobody uses it again (see idleDeadline). */
+  idleExpiresAt(session: ConsoleSessionEntity): Date {
+    return idleDeadline(session, this.config.CONSOLE_SESSION_IDLE_SECONDS);
+  }
+
+  /**
+   * An admin ends a session of their tenant by its public id: its cookie answers 401
+   * SESSION_UNKNOWN from then on. Audited as `console.session_revoked`. Another tenant's session, or
+   * one already ended, is a 404.
+   */
+  async revoke(actor: Actor, publicId: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const [session] = await this.tenantSessions.find(
+        actor.tenantId,
+        { publicId },
+        { relations: { officer: true } },
+        manager,
+      );
+      // Deleted, not just read: of two revocations (or a revocation and a sign-out) at once, one wins.
+      if (!session || (await this.tenantSessions.deleteOne(actor.tenantId, session.id, manager)) === 0)
+        throw new NotFoundDomainException('console session', publicId);
+      await this.audit.record(manager, actor, {
+        action: 'console.session_revoked',
+        targetType: 'console_session',
+        targetId: session.publicId,
+        before: {
+          officer: session.officer?.email ?? session.officerId,
+          createdAt: session.createdAt.toISOString(),
+        },
+      });
+    });
   }
 }

@@ -8,7 +8,7 @@ export { TokenAuthenticator } from './token-authenticator.js';
 export { CurrentActor, CurrentPrincipal, REQUIRED_ROLE, RequireRole } from './principal.js';
 export type { Principal } from './principal.js';
 export { roleSatisfies, defaultRequiredRole } from './roles.js';
-export { ConsoleSessionsService } from './console-sessions.service.js';
+export { ConsoleSessionsService, idleDeadline } from './console-sessions.service.js';
 export type { OpenedSession, AuthenticatedSession } from './console-sessions.service.js';
 export { ConsoleSignInService, SignInRefused } from './console-sign-in.service.js';
 export type { IdentityClaims, SignedInOfficer } from './console-sign-in.service.js';

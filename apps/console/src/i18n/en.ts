@@ -305,6 +305,8 @@ export const en: Dictionary = {
 
   'confirm.revokeToken': 'Revoke token {label}? Scripts using it will be refused.',
   'confirm.disableOfficer': 'Disable {email}? Their sessions and tokens stop working.',
+  'confirm.revokeSession':
+    'Revoke the session of {email}? Their browser will be signed out at its next request.',
   'confirm.deleteWebhook': 'Delete webhook {url}?',
   'confirm.revokeEnrollment': 'Revoke this enrollment ({group})? No phone will be able to use it any more.',
   'confirm.cancelRollout': 'Cancel this rollout? Phones that have not received it will not.',
@@ -321,6 +323,17 @@ export const en: Dictionary = {
   'admin.disable': 'Disable',
   'admin.addOfficer': 'Add the officer',
   'admin.tokenOnce': 'New token, shown once: {token}',
+  'admin.sessions': 'Console sessions',
+  'admin.sessionsExplain':
+    'Officers signed in to the console. Revoking a session signs its browser out at its next request; the officer may sign in again.',
+  'admin.sessionOfficer': 'Officer',
+  'admin.sessionStarted': 'Signed in',
+  'admin.sessionLastSeen': 'Last seen',
+  'admin.sessionExpires': 'Ends',
+  'admin.sessionIdle': 'sooner if unused: {date}',
+  'admin.sessionCurrent': 'Your session',
+  'admin.revokeSession': 'Revoke',
+  'admin.revokeSessionOf': 'Revoke the session of {email}',
   'admin.push': 'Apple push certificate (APNs)',
   'admin.pushCurrent': 'Current certificate: {topic}, valid until {date}.',
   'admin.pushFile': '.p12 file',

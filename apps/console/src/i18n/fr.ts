@@ -321,6 +321,8 @@ export const fr = {
 
   'confirm.revokeToken': 'Révoquer le jeton {label} ? Les scripts qui l’utilisent seront refusés.',
   'confirm.disableOfficer': 'Désactiver {email} ? Ses sessions et jetons cesseront de fonctionner.',
+  'confirm.revokeSession':
+    'Révoquer la session de {email} ? Son navigateur sera déconnecté à sa prochaine demande.',
   'confirm.deleteWebhook': 'Supprimer le webhook {url} ?',
   'confirm.revokeEnrollment':
     'Révoquer cette inscription ({group}) ? Plus aucun téléphone ne pourra l’utiliser.',
@@ -339,6 +341,17 @@ export const fr = {
   'admin.disable': 'Désactiver',
   'admin.addOfficer': 'Ajouter l’agent',
   'admin.tokenOnce': 'Nouveau jeton, affiché une seule fois : {token}',
+  'admin.sessions': 'Sessions de la console',
+  'admin.sessionsExplain':
+    'Les agents connectés à la console. Révoquer une session déconnecte son navigateur dès sa prochaine demande ; l’agent peut se reconnecter.',
+  'admin.sessionOfficer': 'Agent',
+  'admin.sessionStarted': 'Connexion',
+  'admin.sessionLastSeen': 'Dernière activité',
+  'admin.sessionExpires': 'Fin',
+  'admin.sessionIdle': 'plus tôt sans activité : {date}',
+  'admin.sessionCurrent': 'Votre session',
+  'admin.revokeSession': 'Révoquer',
+  'admin.revokeSessionOf': 'Révoquer la session de {email}',
   'admin.push': 'Certificat de notification Apple (APNs)',
   'admin.pushCurrent': 'Certificat actuel : {topic}, valide jusqu’au {date}.',
   'admin.pushFile': 'Fichier .p12',

@@ -1,4 +1,5 @@
 import { Alert } from '@codegouvfr/react-dsfr/Alert';
+import { Badge } from '@codegouvfr/react-dsfr/Badge';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { Select } from '@codegouvfr/react-dsfr/Select';
@@ -23,6 +24,15 @@ interface Token {
   expiresAt: string | null;
   revokedAt: string | null;
   lastUsedAt: string | null;
+}
+interface ConsoleSession {
+  id: string;
+  officer: { id: string; email: string; role: string };
+  createdAt: string;
+  lastSeenAt: string;
+  idleExpiresAt: string;
+  expiresAt: string;
+  current: boolean;
 }
 interface Webhook {
   id: string;
@@ -68,6 +78,7 @@ export default function AdministrationPage() {
   return (
     <Page title={t('admin.title')}>
       <Officers />
+      <Sessions />
       <PushCertificate />
       <AndroidBinding />
       <Webhooks />
@@ -189,6 +200,70 @@ function Officers() {
         </Select>
         <Button type="submit">{t('admin.addOfficer')}</Button>
       </form>
+    </Section>
+  );
+}
+
+/** Who is signed in to the console; ending a session signs that browser out at its next request. */
+function Sessions() {
+  const t = useT();
+  const format = useFormat();
+  const sessions = useApi<ConsoleSession[]>('/v1/console-sessions');
+  const action = useAction();
+  const revoke = (session: ConsoleSession) =>
+    confirmed(t('confirm.revokeSession', { email: session.officer.email })) &&
+    void action.run(() => api.delete(`/v1/console-sessions/${session.id}`)).then(sessions.reload);
+  return (
+    <Section id="sessions-title" title={t('admin.sessions')}>
+      <p>{t('admin.sessionsExplain')}</p>
+      <ErrorAlert error={sessions.error ?? action.error} />
+      <DataTable
+        caption={t('admin.sessions')}
+        columns={[
+          t('admin.sessionOfficer'),
+          t('admin.role'),
+          t('admin.sessionStarted'),
+          t('admin.sessionLastSeen'),
+          t('admin.sessionExpires'),
+          t('common.actions'),
+        ]}
+        rows={sessions.data ?? []}
+        rowKey={(s) => s.id}
+        renderCells={(s) => (
+          <>
+            <td>
+              {s.officer.email}{' '}
+              {s.current ? (
+                <Badge small severity="info">
+                  {t('admin.sessionCurrent')}
+                </Badge>
+              ) : null}
+            </td>
+            <td>{t(`role.${s.officer.role}` as MessageKey)}</td>
+            <td>{format.date(s.createdAt)}</td>
+            <td>{format.date(s.lastSeenAt)}</td>
+            <td>
+              {format.date(s.expiresAt)}
+              <br />
+              <span className="fr-hint-text">
+                {t('admin.sessionIdle', { date: format.date(s.idleExpiresAt) })}
+              </span>
+            </td>
+            <td>
+              {s.current ? null : (
+                <Button
+                  size="small"
+                  priority="tertiary"
+                  title={t('admin.revokeSessionOf', { email: s.officer.email })}
+                  onClick={() => revoke(s)}
+                >
+                  {t('admin.revokeSession')}
+                </Button>
+              )}
+            </td>
+          </>
+        )}
+      />
     </Section>
   );
 }

@@ -2,6 +2,7 @@ import {
   Column,
   CreateDateColumn,
   Entity,
+  Generated,
   Index,
   JoinColumn,
   ManyToOne,
@@ -20,6 +21,14 @@ import { TenantEntity } from './tenant.entity.js';
 export class ConsoleSessionEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
+
+  /**
+   * The session's name outside the server (`GET`/`DELETE /v1/console-sessions`): random, neither the
+   * cookie's secret nor its hash, so listing sessions gives nobody a way to act as their officer.
+   */
+  @Column({ name: 'public_id', type: 'uuid', unique: true })
+  @Generated('uuid')
+  publicId!: string;
 
   @Column({ name: 'tenant_id', type: 'uuid' })
   tenantId!: string;
