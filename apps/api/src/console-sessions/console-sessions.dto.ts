@@ -1,17 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { ConsoleSessionEntity } from '#libs/persistence';
-import { OFFICER_ROLES, type OfficerRole } from '#libs/persistence';
-
-export class ConsoleSessionOfficerResponse {
-  @ApiProperty({ format: 'uuid' })
-  id!: string;
-
-  @ApiProperty({ example: 'rssi@interieur.gouv.fr' })
-  email!: string;
-
-  @ApiProperty({ enum: OFFICER_ROLES })
-  role!: OfficerRole;
-}
+import { OfficerRefResponse } from '../officers/officers.dto.js';
 
 export class ConsoleSessionResponse {
   @ApiProperty({
@@ -21,8 +10,8 @@ export class ConsoleSessionResponse {
   })
   id!: string;
 
-  @ApiProperty({ type: ConsoleSessionOfficerResponse, description: 'who signed in' })
-  officer!: ConsoleSessionOfficerResponse;
+  @ApiProperty({ type: OfficerRefResponse, description: 'who signed in' })
+  officer!: OfficerRefResponse;
 
   @ApiProperty({ type: String, format: 'date-time', description: 'the sign-in' })
   createdAt!: Date;

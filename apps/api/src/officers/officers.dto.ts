@@ -31,7 +31,8 @@ export class CreateTokenDto {
   expiresInDays?: number;
 }
 
-export class OfficerResponse {
+/** Who an officer is, where another answer names one (a console session's). */
+export class OfficerRefResponse {
   @ApiProperty({ format: 'uuid' })
   id!: string;
 
@@ -40,7 +41,9 @@ export class OfficerResponse {
 
   @ApiProperty({ enum: OFFICER_ROLES })
   role!: OfficerRole;
+}
 
+export class OfficerResponse extends OfficerRefResponse {
   @ApiProperty({ type: String, format: 'date-time' })
   createdAt!: Date;
 
