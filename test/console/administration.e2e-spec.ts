@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ComplianceEvaluator } from '#libs/compliance';
+import { RolloutFanOutService } from '#libs/rollouts';
+import type { Page } from 'playwright-core';
 import type { ApiHarness, SeededTenant } from '../support/api-harness.js';
 import {
   BROWSER_TEST_TIMEOUT_MS,
@@ -11,7 +13,14 @@ import {
   type ConsoleStack,
 } from '../support/console-browser.js';
 import { publishMessagingPolicy, seedDevice, WHATSAPP } from '../compliance/compliance-seed.js';
-import { bearer } from '../support/officer-actions.js';
+import {
+  bearer,
+  createEnrollment,
+  createGroup,
+  createPolicy,
+  publishVersion,
+  uploadPushCertificate,
+} from '../support/officer-actions.js';
 
 /*
  * The console's Administration page beyond what console.e2e-spec.ts does there (webhooks,
@@ -34,6 +43,14 @@ describe('the console administration page and the console in English, in a brows
       .set({ Authorization: `Bearer ${token}` });
     return { status: answer.status, code: answer.status === 200 ? undefined : answer.body.code };
   }
+
+  /** The `<dd>` that follows the `<dt>` reading exactly `term`. */
+  const definition = (page: Page, term: string) =>
+    page
+      .locator('dt')
+      .filter({ hasText: new RegExp(`^${term}$`) })
+      .locator('xpath=following-sibling::dd[1]');
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
   const webhooks = async (): Promise<Array<{ id: string; url: string; description: string | null }>> =>
     (await api.http().get('/v1/webhooks').set(bearer(dinum, 'admin')).expect(200)).body;
@@ -318,6 +335,362 @@ describe('the console administration page and the console in English, in a brows
       await page.getByRole('button', { name: 'Français' }).click();
       await page.getByRole('heading', { level: 2, name: 'Agents et rôles' }).waitFor();
       expect(await page.evaluate('document.documentElement.lang')).toBe('fr');
+      await admin.close();
+    },
+    BROWSER_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'an admin reads the other pages in English: lists, a list, enrollments, rollouts, a rollout, the audit log, a policy and a device',
+    async () => {
+      const asOfficer = bearer(dinum, 'officer');
+      // A list of the officers' own: editable, unlike the shipped ones.
+      await api
+        .http()
+        .post('/v1/app-lists')
+        .set(asOfficer)
+        .send({ slug: 'video-courte', name: 'Short video', kind: 'block', apps: ['tiktok', 'facebook'] })
+        .expect(201);
+      // iPhones can enroll once the push certificate is there: one enrollment in use, one revoked.
+      await uploadPushCertificate(api, dinum);
+      await createGroup(api, dinum, 'direction', 'Direction');
+      await createEnrollment(api, dinum, { group: 'cabinets', platform: 'ios', maxUses: 5 });
+      const revoked = await createEnrollment(api, dinum, { group: 'direction', platform: 'ios' });
+      await api.http().delete(`/v1/enrollments/${revoked.id}`).set(asOfficer).expect(200);
+      // The messaging ban's rollout started (as the worker would have): one phone verified, one
+      // pushed and waiting for the phone, so half done.
+      const [rollout] = (await api.http().get('/v1/rollouts').set(asOfficer).expect(200)).body;
+      expect(await api.app.get(RolloutFanOutService).start(rollout.id)).toEqual(
+        expect.objectContaining({ started: true, deliveries: 2 }),
+      );
+      const deliveries = (
+        await api.sql(
+          `SELECT x.id, d.udid FROM deliveries x JOIN devices d ON d.id = x.device_id
+            WHERE x.rollout_id = $1 ORDER BY x.id`,
+          [rollout.id],
+        )
+      ).rows;
+      await api.sql(`UPDATE deliveries SET state = 'verified' WHERE id = $1`, [deliveries[0].id]);
+      await api.sql(
+        `UPDATE deliveries SET state = 'pushed', reason = 'the phone has not checked in since the push' WHERE id = $1`,
+        [deliveries[1].id],
+      );
+      // A policy with two versions (the second adds the messaging list) for one unsupervised iPhone.
+      await createPolicy(api, dinum, {
+        slug: 'loisirs',
+        name: 'Leisure',
+        groups: ['direction'],
+        blockLists: ['fr-gov-2023-recreational'],
+      });
+      await publishVersion(api, dinum, 'loisirs');
+      await api
+        .http()
+        .patch('/v1/policies/loisirs')
+        .set(asOfficer)
+        .send({ blockLists: ['fr-gov-2023-recreational', 'fr-gov-2023-messaging'] })
+        .expect(200);
+      await publishVersion(api, dinum, 'loisirs');
+      // Not yet published: the officers' own list too, which newly blocks Facebook on that iPhone.
+      await api
+        .http()
+        .patch('/v1/policies/loisirs')
+        .set(asOfficer)
+        .send({ blockLists: ['fr-gov-2023-recreational', 'fr-gov-2023-messaging', 'video-courte'] })
+        .expect(200);
+      await seedDevice(api, dinum, {
+        group: 'direction',
+        supervised: false,
+        apps: ['com.zhiliaoapp.musically', 'com.facebook.Facebook'],
+      });
+
+      const admin = await open('admin@dinum.gouv.fr', '/');
+      const { page } = admin;
+      await heading(page, 'Tableau de bord');
+      await page.getByRole('button', { name: 'English' }).click();
+      await heading(page, 'Dashboard');
+
+      // Catalog and lists.
+      await page.getByRole('link', { name: 'Catalog and lists', exact: true }).click();
+      await heading(page, 'App lists');
+      expect(await page.title()).toBe('App lists — Rempart');
+      await page.getByRole('link', { name: 'New list' }).waitFor();
+      for (const column of ['Name', 'Kind', 'Apps', 'Used by', 'Export'])
+        await page.getByRole('columnheader', { name: column, exact: true }).first().waitFor();
+      const messaging = page.getByRole('row').filter({ hasText: 'fr-gov-2023-messaging' }).first();
+      await messaging.getByRole('cell', { name: 'Block', exact: true }).waitFor();
+      await messaging.getByText('shipped with Rempart', { exact: true }).waitFor();
+      await messaging.getByRole('link', { name: 'messageries' }).waitFor();
+      await page
+        .getByRole('row')
+        .filter({ hasText: 'fr-gov-2023-messaging-approved' })
+        .getByRole('cell', { name: 'Allow', exact: true })
+        .waitFor();
+      await page.getByRole('heading', { level: 2, name: 'Import a list (YAML)' }).waitFor();
+      await page.getByRole('button', { name: 'Import', exact: true }).waitFor();
+      await page.getByRole('heading', { level: 2, name: 'App catalog' }).waitFor();
+      await page.getByLabel('Search an app or an identifier').fill('tiktok');
+      await page
+        .getByRole('status')
+        .filter({ hasText: /^1 app$/ })
+        .waitFor();
+      await page
+        .getByText('to verify')
+        .or(page.getByText('verified', { exact: true }))
+        .first()
+        .waitFor();
+      expect(
+        await page
+          .getByText(
+            /Listes d’applications|Nouvelle liste|Blocage|Autorisation|Utilisée par|fournie avec|Importer|Catalogue/,
+          )
+          .count(),
+      ).toBe(0);
+      await checkPage(admin, 'en-lists');
+
+      // One list of the officers' own.
+      await page.getByRole('link', { name: 'Short video', exact: true }).click();
+      await heading(page, 'Short video');
+      await page.getByLabel('Name', { exact: true }).waitFor();
+      expect(await page.getByLabel('Name', { exact: true }).inputValue()).toBe('Short video');
+      await page.getByRole('group', { name: 'Kind' }).waitFor();
+      expect(await page.getByLabel('Block', { exact: true }).isChecked()).toBe(true);
+      await page.getByText('Catalog apps (2 chosen)', { exact: true }).waitFor();
+      await page.getByLabel('iOS bundle IDs outside the catalog').waitFor();
+      await page.getByLabel('Android packages outside the catalog').waitFor();
+      expect(await page.getByText('One per line', { exact: true }).count()).toBe(2);
+      await page.getByRole('button', { name: 'Save', exact: true }).waitFor();
+      expect(
+        await page
+          .getByText(
+            /Applications du catalogue|choisies|Identifiants iOS|Paquets Android|Un par ligne|Enregistrer/,
+          )
+          .count(),
+      ).toBe(0);
+      await checkPage(admin, 'en-list');
+
+      // Enrollments: an officer creates one in English.
+      await page.getByRole('link', { name: 'Enrollments', exact: true }).click();
+      await heading(page, 'Enrollments');
+      await page.getByRole('heading', { level: 2, name: 'Existing enrollments' }).waitFor();
+      for (const column of ['Group', 'Platform', 'Uses', 'Expires', 'State', 'Actions'])
+        await page.getByRole('columnheader', { name: column, exact: true }).waitFor();
+      const cabinets = page.getByRole('row').filter({ has: page.getByRole('cell', { name: 'cabinets' }) });
+      await cabinets.getByRole('cell', { name: '0 / 5', exact: true }).waitFor();
+      await cabinets.getByRole('cell', { name: 'Active', exact: true }).waitFor();
+      await cabinets.getByRole('button', { name: 'Revoke' }).waitFor();
+      await page
+        .getByRole('cell', { name: /^Revoked on \d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}$/ })
+        .waitFor();
+      await page.getByText('New device group', { exact: true }).waitFor();
+      const form = page.getByRole('form', { name: 'New enrollment' });
+      await form.getByLabel('Group', { exact: true }).selectOption('direction');
+      await form.getByText('Leave empty: unlimited until it expires').waitFor();
+      await form.getByLabel('Maximum number of devices').fill('3');
+      await form.getByRole('button', { name: 'Create the enrollment' }).click();
+      await page.getByRole('heading', { level: 2, name: 'Enrollment created' }).waitFor();
+      await page.getByText('Open this link on the iPhone to enroll (Safari):', { exact: true }).waitFor();
+      await page.getByRole('cell', { name: '0 / 3', exact: true }).waitFor();
+      expect(
+        await page
+          .getByText(
+            /Inscriptions|Nouvelle inscription|Utilisations|Expire le|Révoqu|Ouvrez ce lien|Nombre maximal/,
+          )
+          .count(),
+      ).toBe(0);
+      await checkPage(admin, 'en-enrollments');
+
+      // Rollouts, and the messaging ban's one: half done, with English percentages.
+      await page.getByRole('link', { name: 'Rollouts', exact: true }).click();
+      await heading(page, 'Rollouts');
+      for (const column of ['Policy', 'State', 'Starts', 'Devices', 'Done'])
+        await page.getByRole('columnheader', { name: column, exact: true }).waitFor();
+      const running = page
+        .getByRole('row')
+        .filter({ has: page.getByRole('link', { name: 'messageries, version 1' }) });
+      await running.getByRole('cell', { name: 'Running', exact: true }).waitFor();
+      await running.getByRole('cell', { name: '50%', exact: true }).waitFor();
+      const leisure = page
+        .getByRole('row')
+        .filter({ has: page.getByRole('link', { name: /^loisirs, version/ }) });
+      expect(await leisure.count()).toBe(2);
+      expect(await leisure.getByRole('cell', { name: 'Scheduled', exact: true }).count()).toBe(2);
+      expect(await page.getByText(/ %$/).count()).toBe(0);
+      expect(await page.getByText(/Déploiements|Politique|Début|Terminé|En cours|Programmé/).count()).toBe(0);
+      await checkPage(admin, 'en-rollouts');
+
+      await running.getByRole('link', { name: 'messageries, version 1' }).click();
+      await heading(page, 'messageries, version 1');
+      await page.getByTestId('rollout-state').getByText('Running', { exact: true }).waitFor();
+      await page
+        .locator('p')
+        .filter({ has: page.getByTestId('rollout-state') })
+        .filter({ hasText: /^Running Starts: \d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}$/ })
+        .waitFor();
+      await page.getByText('Progress: 50%', { exact: true }).waitFor();
+      expect(await page.getByRole('progressbar', { name: 'Progress: 50%' }).getAttribute('value')).toBe('50');
+      for (const [count, state] of [
+        ['0', 'Pending'],
+        ['1', 'Pushed'],
+        ['0', 'Acknowledged'],
+        ['1', 'Verified'],
+        ['0', 'Failed'],
+      ])
+        await page
+          .locator('.console-count')
+          .filter({ hasText: new RegExp(`^${count}${state}$`) })
+          .waitFor();
+      await page.getByRole('button', { name: 'Pause' }).waitFor();
+      await page.getByRole('button', { name: 'Cancel the rollout' }).waitFor();
+      await page.getByRole('heading', { level: 2, name: 'Failures and waits, with their reason' }).waitFor();
+      for (const column of ['State', 'Reason', 'Devices'])
+        await page.getByRole('columnheader', { name: column, exact: true }).waitFor();
+      const reason = page.getByRole('row').filter({ hasText: 'the phone has not checked in since the push' });
+      await reason.getByRole('cell', { name: 'Pushed', exact: true }).waitFor();
+      expect(
+        await page
+          .getByText(
+            /Progression|En cours|Mettre en pause|Annuler le déploiement|Notifiés|Vérifiés|Échecs|Raison|Début/,
+          )
+          .count(),
+      ).toBe(0);
+      await checkPage(admin, 'en-rollout');
+
+      // The audit log, and its chain verified.
+      await page.getByRole('link', { name: 'Audit log', exact: true }).click();
+      await heading(page, 'Audit log');
+      for (const column of ['#', 'When', 'Actor', 'Action', 'Target'])
+        await page.getByRole('columnheader', { name: column, exact: true }).waitFor();
+      const filters = page.getByRole('search', { name: 'Filter the log' });
+      for (const label of ['Actor', 'Action', 'From', 'To'])
+        await filters.getByLabel(label, { exact: true }).waitFor();
+      await filters.getByRole('button', { name: 'Filter', exact: true }).waitFor();
+      await page.getByRole('cell', { name: 'policy.create' }).first().waitFor();
+      await page.getByRole('button', { name: 'Previous page' }).waitFor();
+      await page.getByRole('button', { name: 'Next page' }).waitFor();
+      await page.getByRole('button', { name: 'Verify the chain' }).click();
+      const intact = page.getByText(/^Chain intact: \d+ events checked\.$/);
+      await intact.waitFor();
+      const verification = await api
+        .http()
+        .get('/v1/audit-events/verification')
+        .set(bearer(dinum, 'admin'))
+        .expect(200);
+      expect(verification.body.ok).toBe(true);
+      expect(await intact.textContent()).toBe(`Chain intact: ${verification.body.checked} events checked.`);
+      expect(
+        await page
+          .getByText(
+            /Journal d’audit|Vérifier la chaîne|Chaîne intacte|Auteur|Filtrer|Page (précédente|suivante)/,
+          )
+          .count(),
+      ).toBe(0);
+      await checkPage(admin, 'en-audit');
+
+      // One policy: its settings, the impact of a next version, its versions and their differences.
+      await page.getByRole('link', { name: 'Policies', exact: true }).click();
+      await heading(page, 'Policies');
+      await page.getByRole('link', { name: 'Leisure', exact: true }).click();
+      await heading(page, 'Leisure');
+      for (const [term, value] of [
+        ['Groups', 'direction'],
+        ['Block lists', 'fr-gov-2023-recreational, fr-gov-2023-messaging, video-courte'],
+        ['Allow lists', '—'],
+        ['Mode', 'Block the apps of the block lists'],
+        ['Effective date', 'on publication'],
+        ['Latest version', '2'],
+      ])
+        await definition(page, term)
+          .filter({ hasText: new RegExp(`^${escape(value)}$`) })
+          .waitFor();
+      await page.getByRole('link', { name: 'Edit', exact: true }).waitFor();
+      await page.getByRole('button', { name: 'Publish', exact: true }).waitFor();
+      await page.getByRole('heading', { level: 2, name: 'Impact before publishing' }).waitFor();
+      await page.getByRole('button', { name: 'Preview the impact' }).click();
+      await page
+        .getByText(
+          'Version 3 would block installed apps on 1 device, including 1 unsupervised iPhone (Apple does not enforce the block there).',
+          { exact: true },
+        )
+        .waitFor();
+      // The confirmation before publishing, with English punctuation and counts.
+      await page.getByRole('button', { name: 'Publish', exact: true }).first().click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByRole('heading', { name: 'Publish version 3?', exact: true }).waitFor();
+      await dialog
+        .getByText('It takes effect now. It will block installed apps on 1 device (1 unsupervised iPhone).', {
+          exact: true,
+        })
+        .waitFor();
+      await dialog.getByRole('button', { name: 'Cancel', exact: true }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      const byGroup = page.getByRole('table', { name: 'Affected devices per group' });
+      await byGroup.getByRole('columnheader', { name: 'Group', exact: true }).waitFor();
+      await byGroup
+        .getByRole('row')
+        .filter({ hasText: 'direction' })
+        .getByRole('cell', { name: '1', exact: true })
+        .waitFor();
+      const byApp = page.getByRole('table', { name: 'Newly blocked apps' });
+      for (const column of ['App', 'Platform', 'Devices', 'Unsupervised iPhones'])
+        await byApp.getByRole('columnheader', { name: column, exact: true }).waitFor();
+      const facebook = byApp.getByRole('row').filter({ hasText: 'com.facebook.Facebook' });
+      await facebook.getByRole('cell', { name: 'iOS', exact: true }).waitFor();
+      expect(await byApp.getByRole('row').filter({ hasText: 'com.zhiliaoapp.musically' }).count()).toBe(0);
+      await page.getByRole('heading', { level: 2, name: 'Version history' }).waitFor();
+      const versions = page.getByRole('table', { name: 'Version history' });
+      for (const column of ['Version', 'Published', 'Effective date', 'By', 'Downloads'])
+        await versions.getByRole('columnheader', { name: column, exact: true }).waitFor();
+      await versions.getByRole('link', { name: 'iOS profile v2 (.mobileconfig)' }).waitFor();
+      await versions.getByRole('link', { name: 'Android policy v1 (JSON)' }).waitFor();
+      await page.getByRole('heading', { level: 3, name: 'Differences between two versions' }).waitFor();
+      expect(await page.getByLabel('From version').inputValue()).toBe('1');
+      expect(await page.getByLabel('To version').inputValue()).toBe('2');
+      await page.getByText('iOS, blocked', { exact: true }).waitFor();
+      await page.getByText('Android, blocked', { exact: true }).waitFor();
+      await page.getByText('added: net.whatsapp.WhatsApp', { exact: true }).waitFor();
+      expect(
+        await page
+          .getByText(
+            /Listes de blocage|Bloquer les|dès la publication|Dernière version|Prévisualiser|bloquerait|appareil|Historique|Téléchargements|Différences|ajoutée|Publier|Modifier/,
+          )
+          .count(),
+      ).toBe(0);
+      await checkPage(admin, 'en-policy');
+
+      // One device: a phone under the messaging ban with its InstallProfile command.
+      await page.goto(`/devices/${deliveries[0].udid}`);
+      await heading(page, deliveries[0].udid);
+      for (const [term, value] of [
+        ['Compliance', 'Non-compliant'],
+        ['Reasons', 'banned app installed: WhatsApp; profile missing'],
+        ['Supervised', 'Yes'],
+      ])
+        await definition(page, term)
+          .filter({ hasText: new RegExp(`^${escape(value)}$`) })
+          .waitFor();
+      for (const term of ['Platform', 'Serial number', 'UDID', 'Enrolled', 'Last seen'])
+        await page
+          .locator('dt')
+          .filter({ hasText: new RegExp(`^${term}$`) })
+          .waitFor();
+      await page.getByRole('heading', { level: 2, name: 'Installed apps' }).waitFor();
+      const inventory = page.getByRole('table', { name: 'Installed apps' });
+      for (const column of ['App', 'Identifier', 'Version'])
+        await inventory.getByRole('columnheader', { name: column, exact: true }).waitFor();
+      await inventory.getByRole('cell', { name: 'net.whatsapp.WhatsApp' }).waitFor();
+      await page.getByRole('heading', { level: 2, name: 'Compliance history' }).waitFor();
+      const commands = page.getByRole('table', { name: 'Commands sent' });
+      for (const column of ['Command', 'Status', 'Queued', 'Completed'])
+        await commands.getByRole('columnheader', { name: column, exact: true }).waitFor();
+      await commands.getByRole('cell', { name: 'InstallProfile', exact: true }).waitFor();
+      expect(
+        await page
+          .getByText(
+            /Conformité|Raisons|Supervisé|Numéro de série|Inscrit le|Dernier contact|Applications installées|Historique|Commandes envoyées|Mise en file|application interdite|profil absent|Non conforme|Oui/,
+          )
+          .count(),
+      ).toBe(0);
+      await checkPage(admin, 'en-device');
       await admin.close();
     },
     BROWSER_TEST_TIMEOUT_MS,

@@ -181,6 +181,8 @@ export const fr = {
   'rollouts.startsAt': 'Début',
   'rollouts.devices': 'Appareils',
   'rollouts.done': 'Terminé',
+  /** A rollout's share done: French puts a space before %, English none. */
+  'rollouts.percentDone': '{percent} %',
   'rolloutState.scheduled': 'Programmé',
   'rolloutState.running': 'En cours',
   'rolloutState.paused': 'En pause',

@@ -35,7 +35,7 @@ export default function RolloutsPage() {
                 <td>{t(`rolloutState.${r.state}` as MessageKey)}</td>
                 <td>{format.date(r.startsAt)}</td>
                 <td>{format.number(r.total)}</td>
-                <td>{r.percentDone} %</td>
+                <td>{t('rollouts.percentDone', { percent: r.percentDone })}</td>
               </>
             )}
           />
