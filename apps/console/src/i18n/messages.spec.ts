@@ -77,6 +77,12 @@ describe('formatMessage', () => {
     expect(formatMessage('fr', fr['catalog.count'], { count: 1234 })).toBe('1\u202f234 applications');
   });
 
+  it("shows every number the language's way, decimals included (a rollout's share done)", () => {
+    expect(formatMessage('fr', fr['rollouts.percentDone'], { percent: 66.6 })).toBe('66,6 %');
+    expect(formatMessage('en', en['rollouts.percentDone'], { percent: 66.6 })).toBe('66.6%');
+    expect(formatMessage('en', en['rollout.progress'], { percent: 66.6 })).toBe('Progress: 66.6%');
+  });
+
   it('leaves a plain message unchanged apart from its placeholders', () => {
     expect(formatMessage('fr', fr['publish.title'], { version: 3 })).toBe('Publier la version 3 ?');
   });

@@ -47,13 +47,23 @@ export function interpolate(template: string, values?: MessageValues): string {
 }
 
 /**
- * The text of `message` in `locale`. A plural message picks its form by `values.count` and shows
- * `{count}` with the locale's digit grouping ("1 234" in French).
+ * The text of `message` in `locale`. A plural message picks its form by `values.count`; every
+ * number is shown the locale's way (digit grouping and decimal sign: "1 234" and "66,6" in French).
  */
 export function formatMessage(locale: string, message: Message, values?: MessageValues): string {
-  if (!isPlural(message)) return interpolate(message, values);
+  const shown = values && localNumbers(locale, values);
+  if (!isPlural(message)) return interpolate(message, shown);
   const count = values?.count;
-  if (typeof count !== 'number') return interpolate(message.other, values);
-  const formattedCount = cached(numberFormats, locale, () => new Intl.NumberFormat(locale)).format(count);
-  return interpolate(selectPlural(locale, message, count), { ...values, count: formattedCount });
+  if (typeof count !== 'number') return interpolate(message.other, shown);
+  return interpolate(selectPlural(locale, message, count), shown);
+}
+
+function localNumbers(locale: string, values: MessageValues): MessageValues {
+  const format = cached(numberFormats, locale, () => new Intl.NumberFormat(locale));
+  return Object.fromEntries(
+    Object.entries(values).map(([name, value]) => [
+      name,
+      typeof value === 'number' ? format.format(value) : value,
+    ]),
+  );
 }
