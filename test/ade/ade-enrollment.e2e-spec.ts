@@ -164,6 +164,10 @@ describe('Apple Automated Device Enrollment: ABM token, sync, assignment, Setup 
     expect(audit.body.items.map((e: { action: string }) => e.action)).toEqual(
       expect.arrayContaining(['ade.certificate.create', 'ade.token.upload']),
     );
+    // A page of ABM devices is bounded like every paged list.
+    const tooMany = await h.api.http().get('/v1/apple/ade/devices?limit=5000').set(as(dinum, 'auditor'));
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.errors).toEqual([{ field: 'limit', message: expect.any(String) }]);
   });
 
   it('refuses a token for another key, a damaged one and an expired one with what to do, storing nothing', async () => {

@@ -1,16 +1,13 @@
 import { Body, Controller, Get, Header, HttpCode, Patch, Post, Put, Query, Req } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiPropertyOptional, ApiResponse, ApiTags, PickType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
   IsIn,
-  IsInt,
   IsOptional,
   IsString,
-  Max,
   MaxLength,
-  Min,
   ValidateNested,
 } from 'class-validator';
 import type { Request } from 'express';
@@ -27,6 +24,7 @@ import {
   ApiOfficerController,
   DomainException,
 } from '#libs/platform';
+import { PageQuery } from '../page-query.js';
 import { AdeAccountResponse, AdeDevicesPage, AdeSyncQueuedResponse } from './apple.openapi.js';
 
 const P7M_EXAMPLE =
@@ -73,7 +71,8 @@ export class AdeSettingsDto {
   skipSetupItems?: string[];
 }
 
-export class AdeDevicesQuery {
+/** A page of ABM devices: by cursor, `limit` as in every paged list. */
+export class AdeDevicesQuery extends PickType(PageQuery, ['limit'] as const) {
   @ApiPropertyOptional({
     enum: ADE_ASSIGNMENT_STATUSES,
     description: 'only devices in this assignment state',
@@ -86,14 +85,6 @@ export class AdeDevicesQuery {
   @IsOptional()
   @IsString()
   cursor?: string;
-
-  @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 1000, description: 'devices per page' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit?: number;
 }
 
 /** The server token as the body: the .p7m text itself, or `{"token": "<the .p7m text>"}`. */
